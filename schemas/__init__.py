@@ -1,0 +1,45 @@
+"""Message models and the codec shared by every stage, client and test."""
+
+from schemas.codec import decode, dumps, loads
+from schemas.models import (
+    Caption,
+    CleanArticle,
+    Dateline,
+    DeadLetter,
+    DuplicateEvent,
+    EnrichedArticle,
+    Entity,
+    Keyword,
+    Language,
+    Place,
+    Quote,
+    RawArticle,
+    Rejection,
+    Related,
+    TaggedArticle,
+    Topic,
+    utcnow,
+)
+
+__all__ = [
+    "Caption",
+    "CleanArticle",
+    "Dateline",
+    "DeadLetter",
+    "DuplicateEvent",
+    "EnrichedArticle",
+    "Entity",
+    "Keyword",
+    "Language",
+    "Place",
+    "Quote",
+    "RawArticle",
+    "Rejection",
+    "Related",
+    "TaggedArticle",
+    "Topic",
+    "decode",
+    "dumps",
+    "loads",
+    "utcnow",
+]

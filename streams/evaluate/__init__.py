@@ -1,0 +1,1 @@
+"""Evaluation commands on the public data in ../shared/data (skipped cleanly when absent)."""
