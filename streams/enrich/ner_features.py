@@ -1,0 +1,174 @@
+"""Token features for the NER sequence model: shape, affixes, context, cue words and gazetteers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+# Words that introduce a person but are not part of the name (Indonesian and English).
+PERSON_TITLES = frozenset(
+    """presiden wapres wakil menteri menlu menhan menkeu mendagri sekjen sekretaris jenderal
+    gubernur wagub bupati wabup walikota wali wawali ketua ketum waketum direktur dirut
+    kepala kapolri kapolda kapolres kapolsek panglima jaksa hakim kasad kasal kasau
+    perdana raja ratu pangeran putri sultan paus kanselir senator anggota juru bicara jubir
+    bapak ibu pak bu bung mbak mas kakak adik sdr saudara saudari tuan nyonya nona
+    dr drs prof ir haji hj h kh ustaz ustad habib kiai romo pastor pendeta syekh
+    jenderal letjen mayjen brigjen kolonel kombes kompol akbp ajun komisaris irjen komjen
+    aiptu bripka briptu brigadir kopral sersan kapten mayor letnan marsekal laksamana
+    mr mrs ms miss sir dame lord president minister secretary governor senator mayor
+    chancellor king queen prince princess pope chairman chief ceo spokesman spokeswoman
+    general colonel captain dr. prof. rev judge justice""".split()
+)
+
+# Words that usually start or end an organisation name.
+ORG_CUES = frozenset(
+    """partai kementerian kemenkeu kemendagri badan lembaga komisi dewan majelis mahkamah
+    pengadilan kejaksaan kepolisian polda polres polsek universitas institut sekolah
+    bank pt cv tbk persero perum yayasan asosiasi himpunan ikatan persatuan serikat
+    federasi organisasi perusahaan koperasi fraksi tentara angkatan pasukan kodam korem
+    direktorat dinas biro kantor pemerintah pemkot pemkab pemprov rumah sakit rs rsud
+    klub fc united inc ltd corp co company corporation group holdings university
+    institute ministry department agency council committee commission association party
+    bureau bank court parliament union federation army navy police""".split()
+)
+
+# Words that usually start a location name.
+LOC_CUES = frozenset(
+    """kota kabupaten kab provinsi prov kecamatan kelurahan desa kampung dusun jalan jl jln
+    pulau kepulauan selat teluk tanjung gunung bukit sungai danau laut samudra benua
+    pelabuhan bandara bandar lapangan stadion gedung istana monumen taman pasar alun
+    city province district island street road river lake mount mountain sea ocean gulf
+    county state valley airport""".split()
+)
+
+# Capitalised words that are never names: days, months, religious and calendar words.
+CALENDAR = frozenset(
+    """senin selasa rabu kamis jumat jum'at sabtu minggu ahad januari februari maret april
+    mei juni juli agustus september oktober november desember monday tuesday wednesday
+    thursday friday saturday sunday january february march june july august october
+    december wib wita wit""".split()
+)
+
+# Verbs of saying: the name around them is usually a person.
+SPEECH = frozenset(
+    """kata ujar ujarnya katanya tutur tuturnya ucap ucapnya ungkap ungkapnya jelas jelasnya
+    tambah tambahnya imbuh imbuhnya lanjut lanjutnya sebut menurut mengatakan menyatakan
+    menjelaskan mengungkapkan menegaskan said says told according""".split()
+)
+
+_SHAPE_MAP = [(re.compile(r"[A-Z]"), "X"), (re.compile(r"[a-z]"), "x"), (re.compile(r"\d"), "d")]
+
+
+@lru_cache(maxsize=65536)
+def word_shape(word: str) -> str:
+    """Map letters to X/x and digits to d ("Jakarta" -> "Xxxxxxx")."""
+    shape = word
+    for pattern, char in _SHAPE_MAP:
+        shape = pattern.sub(char, shape)
+    return shape
+
+
+@lru_cache(maxsize=65536)
+def short_shape(word: str) -> str:
+    """Collapse runs in the shape ("Xxxxxxx" -> "Xx")."""
+    return re.sub(r"(.)\1+", r"\1", word_shape(word))
+
+
+@lru_cache(maxsize=1)
+def _place_gazetteer() -> dict[tuple[str, ...], str]:
+    """Country names (CLDR, Indonesian and English) and Indonesian provinces, lowercased."""
+    from babel import Locale
+
+    from streams.enrich.places import place_names
+
+    names: dict[tuple[str, ...], str] = {}
+    for locale in ("id", "en"):
+        for name in Locale(locale).territories.values():
+            names[tuple(name.lower().split())] = "LOC"
+    for name in place_names():
+        names[tuple(name.lower().split())] = "LOC"
+    return names
+
+
+def gazetteer_tags(words: Sequence[str]) -> list[str]:
+    """B/I marks for the longest place-name match at each position."""
+    gaz = _place_gazetteer()
+    lower = [w.lower() for w in words]
+    tags = ["O"] * len(words)
+    i = 0
+    while i < len(words):
+        for n in (4, 3, 2, 1):
+            if i + n <= len(words) and words[i][:1].isupper() and tuple(lower[i : i + n]) in gaz:
+                tags[i] = "B"
+                for j in range(i + 1, i + n):
+                    tags[j] = "I"
+                i += n - 1
+                break
+        i += 1
+    return tags
+
+
+def _token_features(word: str, prefix: str) -> list[str]:
+    low = word.lower()
+    feats = [
+        f"{prefix}w={low}",
+        f"{prefix}sh={short_shape(word)}",
+        f"{prefix}title={word[:1].isupper()}",
+    ]
+    if low in PERSON_TITLES:
+        feats.append(f"{prefix}ptitle")
+    if low in ORG_CUES:
+        feats.append(f"{prefix}orgcue")
+    if low in LOC_CUES:
+        feats.append(f"{prefix}loccue")
+    if low in SPEECH:
+        feats.append(f"{prefix}speech")
+    return feats
+
+
+def _own_features(word: str) -> list[str]:
+    low = word.lower()
+    feats = [
+        "bias",
+        f"shape={word_shape(word)[:8]}",
+        f"upper={word.isupper() and len(word) > 1}",
+        f"digit={any(c.isdigit() for c in word)}",
+        f"hyphen={'-' in word}",
+        f"len={min(len(word), 8)}",
+        f"p2={low[:2]}",
+        f"p3={low[:3]}",
+        f"s2={low[-2:]}",
+        f"s3={low[-3:]}",
+        f"s4={low[-4:]}",
+    ]
+    if low in CALENDAR:
+        feats.append("calendar")
+    if not word[:1].isalnum():
+        feats.append("punct")
+    return feats
+
+
+def sentence_features(words: Sequence[str]) -> list[list[str]]:
+    """CRF features of every token in one sentence."""
+    gaz = gazetteer_tags(words)
+    out: list[list[str]] = []
+    n = len(words)
+    for i, word in enumerate(words):
+        feats = _own_features(word) + _token_features(word, "")
+        feats.append(f"gaz={gaz[i]}")
+        if i == 0 or not words[i - 1][:1].isalnum() and words[i - 1] not in {",", "(", "-"}:
+            feats.append("first")
+        for off in (-2, -1, 1, 2):
+            j = i + off
+            if 0 <= j < n:
+                feats.extend(_token_features(words[j], f"{off}:"))
+                feats.append(f"{off}:gaz={gaz[j]}")
+            else:
+                feats.append(f"{off}:edge")
+        if i > 0:
+            feats.append(f"-1w|w={words[i - 1].lower()}|{word.lower()}")
+        if i + 1 < n:
+            feats.append(f"w|+1w={word.lower()}|{words[i + 1].lower()}")
+        out.append(feats)
+    return out
