@@ -1,0 +1,15 @@
+# The warta worker image used by docker-compose.yml.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libxml2-dev libxslt1-dev \
+    && rm -rf /var/lib/apt/lists/*
+COPY pyproject.toml README.md ./
+COPY schemas ./schemas
+COPY streams ./streams
+RUN pip install .
+RUN useradd --create-home warta
+USER warta
+EXPOSE 6066
+CMD ["warta", "worker"]

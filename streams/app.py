@@ -1,0 +1,83 @@
+"""The faust app, its topics and tables, defined once from the settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+from streams import codec, topics
+from streams.settings import Settings, get_settings
+
+codec.register()
+
+
+def kafka_client_options(settings: Settings) -> dict[str, Any]:
+    """SASL/SSL options for faust, from the `WARTA_KAFKA_*` settings."""
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return {}
+    if settings.kafka_security_protocol.startswith("SASL"):
+        password = settings.kafka_sasl_password
+        credentials = faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=password.get_secret_value() if password else None,
+            mechanism=settings.kafka_sasl_mechanism or "PLAIN",
+            ssl_context=None,
+        )
+        return {"broker_credentials": credentials}
+    return {"broker_credentials": faust.SSLCredentials()}
+
+
+def create_app(settings: Settings) -> faust.App:
+    """A faust app configured for warta; the embedded broker needs short group timeouts."""
+    return faust.App(
+        settings.app_id,
+        broker=settings.broker_url,
+        store="memory://",
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        broker_rebalance_timeout=settings.rebalance_timeout,
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=settings.heartbeat_interval,
+        consumer_auto_offset_reset="earliest",
+        table_standby_replicas=0,
+        web_enabled=True,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        producer_max_request_size=settings.max_message_bytes + 64 * 1024,
+        consumer_max_fetch_size=max(4 * 1024 * 1024, settings.max_message_bytes + 64 * 1024),
+        value_serializer=codec.NAME,
+        key_serializer="raw",
+        autodiscover=False,
+        **kafka_client_options(settings),
+    )
+
+
+settings = get_settings()
+app = create_app(settings)
+
+
+def _topic(name: str, internal: bool = False) -> faust.TopicT:
+    return app.topic(
+        name,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
+        internal=internal,
+    )
+
+
+raw_topic = _topic(topics.RAW)
+clean_topic = _topic(topics.CLEAN)
+enriched_topic = _topic(topics.ENRICHED)
+tagged_topic = _topic(topics.TAGGED)
+unique_topic = _topic(topics.UNIQUE)
+duplicates_topic = _topic(topics.DUPLICATES)
+dlq_topic = _topic(topics.DLQ)
+by_fingerprint_topic = _topic(topics.BY_FINGERPRINT, internal=True)
+
+# fingerprint -> {"id": first article id, "at": its time (epoch s)}: exact-duplicate state.
+fingerprints = app.Table("fingerprints", default=None, partitions=settings.partitions)

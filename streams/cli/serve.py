@@ -1,0 +1,197 @@
+"""`warta run`, `warta broker` and `warta worker`: the long-running processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from streams import topics
+from streams.broker import BrokerError, EmbeddedBroker, port_open
+from streams.cli.common import UserError, create_topics, require_broker, summary_line
+from streams.lag import group_lag
+from streams.settings import Settings, get_settings
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "articles.jsonl"
+# Topics the worker consumes: drained before `warta run` stops the embedded broker.
+SOURCES = [
+    topics.RAW,
+    topics.CLEAN,
+    topics.ENRICHED,
+    topics.TAGGED,
+    topics.BY_FINGERPRINT,
+    topics.UNIQUE,
+    topics.DUPLICATES,
+]
+
+
+class _Stop:
+    """Set by SIGINT/SIGTERM; the main loop notices and shuts down in order."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._handle)
+
+    def _handle(self, signum: int, _frame: FrameType | None) -> None:
+        self.event.set()
+
+
+def _start_broker(settings: Settings, host: str, port: int) -> EmbeddedBroker:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    broker = EmbeddedBroker(host, port, log_path=settings.data_dir / "broker.log")
+    try:
+        broker.start()
+    except BrokerError as exc:
+        raise UserError(str(exc), "is another broker or `warta run` already running?") from exc
+    return broker
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default: loopback).")
+@click.option("--port", type=int, default=None, help="Port (default: WARTA_EMBEDDED_PORT, 9092).")
+def broker(host: str | None, port: int | None) -> None:
+    """Run the embedded Kafka-compatible broker alone (memory-only) until Ctrl-C."""
+    settings = get_settings()
+    stop = _Stop()
+    emb = _start_broker(settings, host or settings.embedded_host, port or settings.embedded_port)
+    click.echo(f"embedded broker ready on {emb.bootstrap} (memory-only); Ctrl-C stops it")
+    try:
+        while not stop.event.wait(0.5):
+            if emb.process is None or emb.process.poll() is not None:
+                raise UserError("the embedded broker exited unexpectedly", "see data/broker.log")
+    finally:
+        emb.stop()
+        click.echo("broker stopped")
+
+
+@click.command()
+def worker() -> None:
+    """Run one faust worker against WARTA_BROKER; start more of them to scale out."""
+    settings = get_settings()
+    require_broker(settings)
+    create_topics(settings)
+    from faust.worker import Worker
+
+    from streams.agents import app
+
+    Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+
+
+def _spawn_worker() -> subprocess.Popen[bytes]:
+    # A new session: Ctrl-C reaches only `warta run`, which drains before stopping the worker.
+    return subprocess.Popen(
+        [sys.executable, "-m", "streams.cli", "worker"], start_new_session=True
+    )
+
+
+def _drain(settings: Settings, worker_proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Wait until the worker has committed everything in its source topics."""
+    click.echo("finishing what is already in the topics (Ctrl-C again to stop now)...")
+    deadline = time.monotonic() + timeout
+    quiet_rounds = 0
+    while time.monotonic() < deadline and worker_proc.poll() is None:
+        lag = asyncio.run(group_lag(settings.bootstrap_servers, settings.app_id, SOURCES))
+        pending = sum(lag.values())
+        quiet_rounds = quiet_rounds + 1 if pending == 0 else 0
+        if quiet_rounds >= 2:
+            return True
+        click.echo(f"  {pending} message(s) still in flight", err=True)
+        time.sleep(1.5)
+    return False
+
+
+def _stop_worker(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@click.command()
+@click.option("--samples/--no-samples", default=False, help="Push the bundled sample articles.")
+@click.option("--drain-timeout", default=120.0, show_default=True, help="Seconds to drain on stop.")
+def run(samples: bool, drain_timeout: float) -> None:
+    """The main job: embedded broker (when WARTA_BROKER is unset), worker, and a live view."""
+    settings = get_settings()
+    stop = _Stop()
+    emb = None
+    if settings.embedded:
+        if port_open(settings.embedded_host, settings.embedded_port):
+            raise UserError(
+                f"port {settings.embedded_port} is taken",
+                "stop the other broker or set WARTA_EMBEDDED_PORT to a free port",
+            )
+        emb = _start_broker(settings, settings.embedded_host, settings.embedded_port)
+        click.echo(f"embedded broker on {emb.bootstrap} (memory-only)")
+    else:
+        require_broker(settings)
+    create_topics(settings)
+    proc = _spawn_worker()
+    click.echo(
+        f"worker started; dashboard on http://{settings.web_host}:{settings.web_port}/ ; "
+        f"database {_redacted(settings)}; Ctrl-C stops"
+    )
+    viewer = threading.Thread(target=_watch, args=(settings, stop.event), daemon=True)
+    viewer.start()
+    try:
+        if samples:
+            from streams.cli.io import produce_paths
+
+            produce_paths(settings, [SAMPLES], show_progress=False)
+            click.echo(f"pushed the sample articles from {SAMPLES.name}")
+        while not stop.event.wait(0.5):
+            if proc.poll() is not None:
+                raise UserError(f"the worker exited with code {proc.returncode}", "see its log above")
+        stop.event.clear()
+        if emb is not None and not _drain(settings, proc, drain_timeout):
+            click.echo("warning: stopped before everything was processed", err=True)
+    finally:
+        _stop_worker(proc)
+        if emb is not None:
+            emb.stop()
+        click.echo("stopped")
+
+
+def _redacted(settings: Settings) -> str:
+    from streams.store import redact
+
+    return redact(settings.database_url)
+
+
+def _watch(settings: Settings, stop: threading.Event) -> None:
+    """Print one line per article that leaves the pipeline, until stopped."""
+    from aiokafka import AIOKafkaConsumer
+
+    async def follow() -> None:
+        consumer = AIOKafkaConsumer(
+            topics.UNIQUE,
+            topics.DUPLICATES,
+            topics.DLQ,
+            bootstrap_servers=settings.bootstrap_servers,
+            auto_offset_reset="latest",
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            while not stop.is_set():
+                batches = await consumer.getmany(timeout_ms=500)
+                for tp, messages in batches.items():
+                    for m in messages:
+                        click.echo(summary_line(tp.topic, m.value or b""))
+        finally:
+            await consumer.stop()
+
+    with contextlib.suppress(Exception):
+        asyncio.run(follow())

@@ -1,0 +1,94 @@
+"""The stage functions chained without Kafka: what `warta process` and the agents share."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from schemas import CleanArticle, EnrichedArticle, RawArticle, Rejection, TaggedArticle, codec
+from streams.clean import clean
+from streams.enrich import enrich
+from streams.ids import article_id, source_of
+from streams.tag import RuleSet, tag
+
+log = logging.getLogger(__name__)
+
+In = TypeVar("In", bound=BaseModel)
+Out = TypeVar("Out", bound=BaseModel)
+M = TypeVar("M", bound=BaseModel)
+
+
+def decode(model: type[M], value: bytes | None, max_bytes: int) -> M | Rejection:
+    """Bytes of one message to `model`, or a rejection that says what is wrong with them."""
+    if value is None or not value.strip():
+        return Rejection(reason="empty_message", error="the message has no value")
+    if len(value) > max_bytes:
+        return Rejection(
+            reason="too_large", error=f"message of {len(value)} bytes exceeds {max_bytes}"
+        )
+    try:
+        data = codec.loads(value)
+    except ValueError as exc:
+        return Rejection(reason="invalid_json", error=f"not valid JSON: {exc}")
+    if not isinstance(data, dict):
+        return Rejection(
+            reason="not_an_object", error=f"expected a JSON object, got {type(data).__name__}"
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        return Rejection(reason="schema_violation", error=_short(exc))
+
+
+def _short(exc: ValidationError) -> str:
+    parts = [
+        f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+        for err in exc.errors()[:5]
+    ]
+    more = exc.error_count() - len(parts)
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def identify(raw: RawArticle) -> RawArticle:
+    """The article with its stable id and source filled in."""
+    if raw.id and (raw.source or not raw.url):
+        return raw
+    return raw.model_copy(update={"id": article_id(raw), "source": source_of(raw)})
+
+
+def guarded(stage: str, fn: Callable[[In], Out | Rejection], item: In) -> Out | Rejection:
+    """Run one stage function; an unexpected exception becomes a rejection, never a crash."""
+    try:
+        return fn(item)
+    except Exception as exc:  # a bug or a pathological input must not stop the stream
+        log.exception("stage %s failed", stage)
+        return Rejection(reason=f"{stage}_error", error=f"{type(exc).__name__}: {exc}"[:2000])
+
+
+def clean_stage(raw: RawArticle) -> CleanArticle | Rejection:
+    """Clean: a raw article (id filled in) to a clean article."""
+    return guarded("clean", clean, identify(raw))
+
+
+def enrich_stage(article: CleanArticle) -> EnrichedArticle | Rejection:
+    """Enrich: language, entities, places, keywords, quotes, summary."""
+    return guarded("enrich", enrich, article)
+
+
+def tag_stage(article: EnrichedArticle, rules: RuleSet | None = None) -> TaggedArticle | Rejection:
+    """Tag: IPTC topics and the operators' rule tags."""
+    return guarded("tag", lambda a: tag(a, rules), article)
+
+
+def process(raw: RawArticle, rules: RuleSet | None = None) -> TaggedArticle | Rejection:
+    """Clean, enrich and tag one article, as the three agents do one after the other."""
+    cleaned = clean_stage(raw)
+    if isinstance(cleaned, Rejection):
+        return cleaned
+    enriched = enrich_stage(cleaned)
+    if isinstance(enriched, Rejection):
+        return enriched
+    return tag_stage(enriched, rules)

@@ -1,0 +1,98 @@
+"""Every setting of warta in one place, read from `WARTA_*` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+class Settings(BaseSettings):
+    """Strict settings: unknown `WARTA_*` keys in a .env file and bad values are errors."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WARTA_", env_file=".env", extra="forbid", validate_default=True
+    )
+
+    broker: str | None = Field(
+        default=None, description="kafka://host:port[,host:port]; unset means the embedded broker."
+    )
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DATA_DIR / 'warta.sqlite3'}",
+        description="sqlite:///path or postgresql://user:pass@host:port/db.",
+    )
+    web_port: int = Field(default=6066, ge=0, le=65535)
+    web_host: str = "127.0.0.1"
+    app_id: str = "warta"
+    partitions: int = Field(default=4, ge=1, le=1024)
+    replication_factor: int = Field(default=1, ge=1)
+    data_dir: Path = DEFAULT_DATA_DIR
+
+    embedded_host: str = "127.0.0.1"
+    embedded_port: int = Field(default=9092, ge=1, le=65535)
+
+    # Group-join timing that the embedded broker needs (see DEVELOPERS.md).
+    rebalance_timeout: float = 6.0
+    session_timeout: float = 10.0
+    heartbeat_interval: float = 1.0
+
+    max_message_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    dedupe_window_days: float = Field(default=30.0, gt=0)
+    rules_path: Path | None = None
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    store_retries: int = Field(default=8, ge=0)
+    store_backoff_seconds: float = Field(default=0.5, gt=0)
+
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = (
+        "PLAINTEXT"
+    )
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+
+    @field_validator("broker")
+    @classmethod
+    def _broker_url(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        if not value.startswith("kafka://"):
+            raise ValueError("WARTA_BROKER must look like kafka://host:port[,host:port]")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError(
+                "WARTA_DATABASE_URL must be sqlite:///path or postgresql://user:pass@host:port/db"
+            )
+        return value
+
+    @property
+    def embedded(self) -> bool:
+        """True when no broker is configured and warta starts its own."""
+        return self.broker is None
+
+    @property
+    def broker_url(self) -> str:
+        """The broker faust connects to: the configured one or the embedded one."""
+        return self.broker or f"kafka://{self.embedded_host}:{self.embedded_port}"
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """`host:port,host:port` for plain aiokafka clients."""
+        return ",".join(
+            part.removeprefix("kafka://") for part in self.broker_url.split(",") if part
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,142 @@
+"""Store stage: consumes unique articles and duplicate events, upserts them into SQL idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from schemas import DuplicateEvent, TaggedArticle, utcnow
+from streams.store.tables import articles, duplicates
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DisconnectionError)
+
+
+def engine_url(database_url: str) -> str:
+    """The SQLAlchemy url for a `WARTA_DATABASE_URL` (psycopg 3 for PostgreSQL)."""
+    if database_url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return database_url
+
+
+def redact(database_url: str) -> str:
+    """The url with its password replaced, safe to print or log."""
+    return sa.engine.make_url(engine_url(database_url)).render_as_string(hide_password=True)
+
+
+class Store:
+    """Idempotent writes of articles and duplicates: a replay never doubles a row."""
+
+    def __init__(self, database_url: str) -> None:
+        url = engine_url(database_url)
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(
+                parents=True, exist_ok=True
+            )
+        self.engine: Engine = sa.create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (Alembic)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def upsert_articles(self, items: Sequence[TaggedArticle]) -> None:
+        """Insert or replace unique articles by id, in one transaction."""
+        if items:
+            rows = [_article_row(a) for a in items]
+            self._upsert(articles, rows)
+
+    def upsert_duplicates(self, events: Sequence[DuplicateEvent]) -> None:
+        """Insert or replace duplicate events by id, in one transaction."""
+        if events:
+            rows = [_duplicate_row(e) for e in events]
+            self._upsert(duplicates, rows)
+
+    def _upsert(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(table)
+        updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != "id"}
+        with self.engine.begin() as connection:
+            connection.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=updates), rows)
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        """The stored message of one unique article, or None."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(articles.c.data).where(articles.c.id == article_id)
+            ).first()
+        return dict(row[0]) if row else None
+
+    def duplicate(self, article_id: str) -> dict[str, Any] | None:
+        """The stored duplicate event of one article, or None."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(duplicates.c.data).where(duplicates.c.id == article_id)
+            ).first()
+        return dict(row[0]) if row else None
+
+    def ids(self, table: str) -> list[str]:
+        """Every id in `articles` or `duplicates`."""
+        target = {"articles": articles, "duplicates": duplicates}[table]
+        with self.engine.connect() as connection:
+            return [r[0] for r in connection.execute(sa.select(target.c.id))]
+
+    def counts(self) -> dict[str, int]:
+        """How many rows each table holds."""
+        with self.engine.connect() as connection:
+            return {
+                t.name: int(connection.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+                for t in (articles, duplicates)
+            }
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers (search, dashboard) run while the worker writes.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _article_row(article: TaggedArticle) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "url": article.url,
+        "source": article.source,
+        "title": article.title,
+        "language": article.language.code,
+        "published_at": article.published_at,
+        "cluster_id": article.cluster_id or article.id,
+        "fingerprint": article.fingerprint,
+        "text": article.text,
+        "data": article.model_dump(mode="json"),
+        "stored_at": utcnow(),
+    }
+
+
+def _duplicate_row(event: DuplicateEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "duplicate_of": event.duplicate_of,
+        "kind": event.kind,
+        "similarity": event.similarity,
+        "cluster_id": event.cluster_id or event.duplicate_of,
+        "data": event.model_dump(mode="json"),
+        "stored_at": utcnow(),
+    }
