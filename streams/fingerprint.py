@@ -7,13 +7,44 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-VERSION = "fp-1"
+VERSION = "fp-2"
+
+# Whole lines that outlets add around a story (teasers, ad slots, share bars, footers); a reprint
+# that differs only in these is the same story.
+_CHROME = re.compile(
+    r"""^\W*(?:
+        (?:baca|simak|tonton|lihat|saksikan|dengarkan)\s+(?:juga|selengkapnya|live|video)\b.{0,200}
+      | (?:advertisement|iklan|scroll\s+to\s+continue\s+with\s+content|sponsored|promoted)
+      | (?:artikel|berita)\s+terkait\b.{0,200}
+      | (?:copyright|hak\s+cipta)\b.{0,200} | ©.{0,200}
+      | (?:read|see|watch)\s+(?:also|more)\b.{0,200}
+      | (?:share|bagikan)(?:\s+(?:this|artikel|ini|ke)\w*)*\s*(?::.{0,60})?
+    )\W*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A menu line: three or more short items separated by bars or bullets.
+_MENU = re.compile(r"^\s*(?:[^|•·\n]{1,30}\s*[|•·]\s*){2,}[^|•·\n]{1,30}\s*$")
+
+
+def is_chrome(line: str) -> bool:
+    """True for a line of site furniture rather than story text."""
+    return bool(_CHROME.match(line) or _MENU.match(line))
+
+
+def strip_chrome(text: str) -> str:
+    """The text without its chrome lines (paragraph breaks kept)."""
+    return "\n".join(line for line in text.splitlines() if not is_chrome(line.strip()))
+
+
+def tokens(text: str) -> list[str]:
+    """Case-folded word tokens of the text without its chrome lines."""
+    folded = unicodedata.normalize("NFKC", strip_chrome(text)).casefold()
+    return _WORD.findall(folded)
 
 
 def normalise(text: str) -> str:
-    """Lower-case word tokens joined by single spaces: case, spacing and punctuation vanish."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_WORD.findall(folded))
+    """Lower-case word tokens joined by single spaces: case, spacing, punctuation, chrome vanish."""
+    return " ".join(tokens(text))
 
 
 def fingerprint(text: str) -> str:

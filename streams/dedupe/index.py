@@ -1,0 +1,204 @@
+"""In-memory exact + near-duplicate index: judges each article against those indexed before it."""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from streams.dedupe.lsh import BANDS, ROWS, band_int_keys
+from streams.dedupe.minhash import NUM_PERM, SHINGLE, Signature, signature
+from streams.dedupe.verdict import (
+    DEFAULT_THRESHOLDS,
+    Candidate,
+    Thresholds,
+    Verdict,
+    exact,
+    judge,
+    unique,
+)
+from streams.fingerprint import fingerprint as body_fingerprint
+
+DEFAULT_WINDOW = timedelta(days=30)
+_EVICT_EVERY = 1024
+
+
+class ArticleLike(Protocol):
+    """What the index reads from an article (CleanArticle, TaggedArticle or similar)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Shingle size, MinHash/LSH shape, decision thresholds and the expiry window."""
+
+    shingle: int = SHINGLE
+    num_perm: int = NUM_PERM
+    bands: int = BANDS
+    rows: int = ROWS
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+    window: timedelta = DEFAULT_WINDOW
+    # Longest list kept under one band key; beyond it the earliest entries go first.
+    max_per_band: int = 512
+
+
+@dataclass(slots=True)
+class _Entry:
+    signature: Signature
+    published: float
+    fingerprint: str
+
+
+def article_time(article: object, clock: Callable[[], float] = time.time) -> float:
+    """Epoch seconds of `published_at`, else `fetched_at`, else the clock (ingest time)."""
+    for name in ("published_at", "fetched_at"):
+        value = getattr(article, name, None)
+        if isinstance(value, datetime):
+            return value.timestamp()
+        if isinstance(value, int | float):
+            return float(value)
+    return clock()
+
+
+class DedupeIndex:
+    """Exact (fingerprint) and near (MinHash LSH) index of the canonical articles of each story.
+
+    Only unique articles are indexed, so `duplicate_of` always names a stored article and equals
+    the duplicate's `cluster_id`. Verdicts of duplicates are kept for replays.
+    """
+
+    def __init__(self, config: Config | None = None, clock: Callable[[], float] = time.time):
+        self.config = config or Config()
+        self._clock = clock
+        self._window = self.config.window.total_seconds()
+        self._entries: dict[str, _Entry] = {}
+        self._exact: dict[str, str] = {}
+        self._bands: dict[int, str | list[str]] = {}
+        self._verdicts: dict[str, tuple[Verdict, float]] = {}
+        self._expiry: list[tuple[float, str]] = []
+        self._watermark = float("-inf")
+        self._adds = 0
+
+    def __len__(self) -> int:
+        """Articles indexed as canonical (unique) and not yet expired."""
+        return len(self._entries)
+
+    def signature(self, text: str) -> Signature:
+        return signature(text, shingle=self.config.shingle, num_perm=self.config.num_perm)
+
+    def check_and_add(self, article: ArticleLike) -> Verdict:
+        """Judge the article against those before it, then index it if it is unique."""
+        fp = getattr(article, "fingerprint", None) or body_fingerprint(article.text)
+        known = self.verdict_of(article.id)
+        if known is not None:
+            return known
+        sig = self.signature(article.text)
+        return self.check_and_add_signature(article.id, sig, fp, article_time(article, self._clock))
+
+    def verdict_of(self, article_id: str) -> Verdict | None:
+        """The verdict already given to this id (replay), if it is still within the window."""
+        if article_id in self._entries:
+            return unique(article_id)
+        stored = self._verdicts.get(article_id)
+        return stored[0] if stored else None
+
+    def check_and_add_signature(
+        self, article_id: str, sig: Signature, fp: str, published: float
+    ) -> Verdict:
+        """The core of `check_and_add` for callers that already hold the signature."""
+        known = self.verdict_of(article_id)
+        if known is not None:
+            return known
+        verdict = self._judge(article_id, sig, fp, published)
+        if verdict.kind == "unique":
+            self._index(article_id, sig, fp, published)
+        else:
+            self._verdicts[article_id] = (verdict, published)
+        heapq.heappush(self._expiry, (published, article_id))
+        self._watermark = max(self._watermark, published)
+        self._adds += 1
+        if self._adds % _EVICT_EVERY == 0:
+            self.expire(self._watermark)
+        return verdict
+
+    def _eligible(self, other: float, published: float) -> bool:
+        # Relative to the article's own time, so verdicts do not depend on when eviction ran.
+        return abs(other - published) <= self._window
+
+    def _judge(self, article_id: str, sig: Signature, fp: str, published: float) -> Verdict:
+        first = self._exact.get(fp)
+        if first is not None and self._eligible(self._entries[first].published, published):
+            return exact(first)
+        return judge(article_id, sig, self._candidates(sig, published), self.config.thresholds)
+
+    def _candidates(self, sig: Signature, published: float) -> list[Candidate]:
+        ids: set[str] = set()
+        for key in band_int_keys(sig, bands=self.config.bands, rows=self.config.rows):
+            found = self._bands.get(key)
+            if found is None:
+                continue
+            if isinstance(found, str):
+                ids.add(found)
+            else:
+                ids.update(found)
+        out = []
+        for cid in ids:
+            entry = self._entries[cid]
+            if self._eligible(entry.published, published):
+                out.append(Candidate(cid, entry.signature, entry.published, cid))
+        return out
+
+    def _index(self, article_id: str, sig: Signature, fp: str, published: float) -> None:
+        self._entries[article_id] = _Entry(sig, published, fp)
+        current = self._exact.get(fp)
+        if current is None or self._entries[current].published < published:
+            self._exact[fp] = article_id
+        cap = self.config.max_per_band
+        for key in band_int_keys(sig, bands=self.config.bands, rows=self.config.rows):
+            found = self._bands.get(key)
+            if found is None:
+                self._bands[key] = article_id
+            elif isinstance(found, str):
+                self._bands[key] = [found, article_id]
+            else:
+                found.append(article_id)
+                if len(found) > cap:
+                    found.sort(key=lambda i: (self._entries[i].published, i))
+                    del found[: len(found) - cap]
+
+    def expire(self, now: float | datetime) -> int:
+        """Forget articles published more than the window before `now`; returns how many."""
+        limit = (now.timestamp() if isinstance(now, datetime) else now) - self._window
+        removed = 0
+        while self._expiry and self._expiry[0][0] < limit:
+            published, article_id = heapq.heappop(self._expiry)
+            entry = self._entries.get(article_id)
+            if entry is not None and entry.published == published:
+                self._forget(article_id, entry)
+                removed += 1
+            stored = self._verdicts.get(article_id)
+            if stored is not None and stored[1] == published:
+                del self._verdicts[article_id]
+                removed += 1
+        return removed
+
+    def _forget(self, article_id: str, entry: _Entry) -> None:
+        del self._entries[article_id]
+        if self._exact.get(entry.fingerprint) == article_id:
+            del self._exact[entry.fingerprint]
+        for key in band_int_keys(entry.signature, bands=self.config.bands, rows=self.config.rows):
+            found = self._bands.get(key)
+            if found == article_id:
+                del self._bands[key]
+            elif isinstance(found, list) and article_id in found:
+                found.remove(article_id)
+                if len(found) == 1:
+                    self._bands[key] = found[0]
