@@ -1,0 +1,106 @@
+"""HTML pages: one lxml parse shared by trafilatura body extraction and metadata reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timezone
+
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from streams.clean.dates import CONF_ZONED, Found, localise, parse_iso, parse_text_date
+from streams.clean.metadata import PageMeta, read_page_meta, tidy_title
+
+# Social embeds quote other people's posts: they are not the story's text.
+_PRUNE = [
+    '//blockquote[contains(@class, "twitter-tweet") or contains(@class, "instagram-media")'
+    ' or contains(@class, "tiktok-embed")]',
+]
+
+
+@dataclass
+class HtmlResult:
+    """Body text and metadata of one page, with a confidence per field found."""
+
+    text: str
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: tuple[Found, str] | None = None
+    confidence: dict[str, float] = field(default_factory=dict)
+
+
+def parse(html: str) -> HtmlElement | None:
+    """The page's lxml tree (the only parse of it), or None when it is not HTML."""
+    tree: HtmlElement | None = load_html(html)
+    return tree
+
+
+def body_text(tree: HtmlElement, url: str | None) -> str:
+    """trafilatura's main-text extraction on the shared tree, comments and embeds left out."""
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=False,
+        prune_xpath=_PRUNE,
+    )
+    text = getattr(doc, "text", None) if doc is not None else None
+    return text or ""
+
+
+def _title(meta: PageMeta, domain: str | None) -> tuple[str, float] | None:
+    candidates = [(meta.headline, 0.9), (meta.og_title, 0.8), (meta.h1, 0.7), (meta.title_tag, 0.5)]
+    for value, conf in candidates:
+        if value:
+            return tidy_title(value, meta.site_name, domain), conf
+    return None
+
+
+def _date(meta: PageMeta, tree: HtmlElement) -> tuple[Found, str] | None:
+    if meta.published:
+        found = parse_iso(meta.published) or parse_text_date(meta.published)
+        if found:
+            return found, meta.published_from or "meta"
+    from htmldate import find_date
+
+    value = find_date(
+        tree,
+        extensive_search=False,
+        original_date=True,
+        outputformat="%Y-%m-%dT%H:%M:%S%z",
+    )
+    found = parse_iso(value) if value else None
+    return (found, "htmldate") if found else None
+
+
+def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | None:
+    """Body and metadata of a page; None when the markup cannot be parsed."""
+    tree = parse(html)
+    if tree is None:
+        return None
+    meta = read_page_meta(tree)
+    result = HtmlResult(text=body_text(tree, url))
+    title = _title(meta, domain)
+    if title:
+        result.title, result.confidence["title"] = title
+    if meta.authors:
+        result.authors = meta.authors
+        result.confidence["authors"] = 0.85
+    result.published = _date(meta, tree)
+    return result
+
+
+def localise_html_date(
+    published: tuple[Found, str], default: timezone | None
+) -> tuple[object, float] | None:
+    """The page's declared date made aware; declared values rank above htmldate's guesses."""
+    found, origin = published
+    out = localise(found, default)
+    if out is None:
+        return None
+    value, conf = out
+    if origin == "htmldate":
+        conf = min(conf, CONF_ZONED - 0.25)
+    return value, conf

@@ -1,0 +1,129 @@
+"""Plain-text body cleaning: unicode repair, paragraphs, chrome lines, teasers and captions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+import ftfy
+
+from schemas.models import Caption, Related
+from streams.clean.rules import Rules, rules
+
+_ODD_SPACE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r" {2,}")
+_QUOTES = "\"'“”‘’«»"
+# Chrome is formulaic and short; longer lines are never judged by the line rules.
+_MAX_CHROME = 220
+
+
+@dataclass
+class Cleaned:
+    """Body paragraphs and what was taken out of them."""
+
+    paragraphs: list[str]
+    captions: list[Caption] = field(default_factory=list)
+    related: list[Related] = field(default_factory=list)
+
+
+def repair(text: str) -> str:
+    """Mojibake and odd spaces repaired, NFC-normalised."""
+    if not text.isascii():
+        text = ftfy.fix_text(text, normalization="NFC")
+        text = _ZERO_WIDTH.sub("", _ODD_SPACE.sub(" ", text))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def paragraphs(text: str) -> list[str]:
+    """Non-blank lines, trimmed, inner spacing collapsed: a scrape keeps one paragraph a line."""
+    out = []
+    for line in text.split("\n"):
+        line = _SPACES.sub(" ", line.strip())
+        if line:
+            out.append(line)
+    return out
+
+
+def teaser_title(line: str, r: Rules) -> str | None:
+    """The headline of a teaser line ("Baca juga: X" gives X, a bare "Baca juga" gives "")."""
+    if len(line) > _MAX_CHROME:
+        return None
+    for pattern in r.teaser:
+        m = pattern.fullmatch(line)
+        if m:
+            return m.group("title").strip().strip(_QUOTES).strip()
+    return None
+
+
+def is_chrome(line: str, r: Rules) -> bool:
+    """A whole line of site chrome: promotion, menu, advertisement, editor initials."""
+    if len(line) > _MAX_CHROME:
+        return False
+    return bool(r.drop.fullmatch(line) or r.editor_initials.fullmatch(line))
+
+
+def is_stop(line: str, r: Rules) -> bool:
+    """A footer heading ("BERITA LAINNYA") after which nothing is the story."""
+    return len(line) <= 60 and bool(r.stop.fullmatch(line))
+
+
+def strip_chrome(paras: list[str], r: Rules | None = None) -> Cleaned:
+    """Drop chrome lines and teasers (kept as `related`), cut at a footer heading."""
+    r = r or rules()
+    kept: list[str] = []
+    related: list[Related] = []
+    i = 0
+    while i < len(paras):
+        line = paras[i]
+        title = teaser_title(line, r)
+        if title is not None:
+            if not title and i + 1 < len(paras) and len(paras[i + 1]) <= _MAX_CHROME:
+                i += 1
+                title = paras[i].strip(_QUOTES)
+            if title:
+                related.append(Related(title=title))
+        elif is_stop(line, r) and kept:
+            break
+        elif not is_chrome(line, r):
+            kept.append(line)
+        i += 1
+    if kept:
+        kept[-1] = r.trailing_initials.sub("", kept[-1]) or kept[-1]
+    return Cleaned(kept, related=related)
+
+
+def split_caption(line: str, r: Rules | None = None) -> Caption | None:
+    """A caption and its credit when the line ends with a photo credit or starts with "Foto:"."""
+    r = r or rules()
+    if len(line) > 400:
+        return None
+    m = r.caption_credit.search(line)
+    if m:
+        text = line[: m.start()].strip()
+        credit = m.group(0).strip()[1:-1].strip()
+        return Caption(text=text, credit=credit) if text else None
+    p = r.caption_prefix.match(line)
+    if p and len(line) > p.end():
+        return Caption(text=line[p.end() :].strip())
+    return None
+
+
+def take_repeated_captions(paras: list[str], r: Rules | None = None) -> Cleaned:
+    """Captions that a scrape repeats (image alt text and caption): out of the body, kept once."""
+    r = r or rules()
+    counts = Counter(paras)
+    kept: list[str] = []
+    captions: list[Caption] = []
+    seen: set[str] = set()
+    for line in paras:
+        caption = split_caption(line, r) if counts[line] > 1 else None
+        if caption is None:
+            kept.append(line)
+        elif line not in seen:
+            seen.add(line)
+            captions.append(caption)
+    return Cleaned(kept, captions=captions)
