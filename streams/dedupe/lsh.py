@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from streams.dedupe.minhash import NUM_PERM, Signature
 
-BANDS = 32
-ROWS = 4
+BANDS = 42
+ROWS = 3
 assert BANDS * ROWS <= NUM_PERM
 
 

@@ -14,7 +14,7 @@ from streams.fingerprint import tokens
 
 VERSION = "mh-1"
 NUM_PERM = 128
-SHINGLE = 3
+SHINGLE = 2
 _SEED = 20_251_125
 _MASK16 = 0xFFFF
 # b-bit MinHash keeps 16 bits per permutation: two unrelated minima still agree with this chance.

@@ -23,9 +23,9 @@ class Thresholds:
     """
 
     jaccard: float = 0.5
-    containment: float = 0.85
-    floor: float = 0.35
-    ratio: float = 0.6
+    containment: float = 0.9
+    floor: float = 0.3
+    ratio: float = 0.45
 
 
 DEFAULT_THRESHOLDS = Thresholds()
