@@ -1,0 +1,48 @@
+"""Text features shared by topic training and tagging: chrome stripping, tokens and n-grams."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+
+# Page chrome that scraped Indonesian news carries between paragraphs; it says nothing about
+# the topic but is frequent enough to be learned as if it did.
+_CHROME = re.compile(
+    r"^\s*(?:SCROLL TO CONTINUE WITH CONTENT|ADVERTISEMENT|Advertisement|"
+    r"(?:Simak|Tonton|Saksikan)(?: juga)? (?:Video|video|Vidio)\b.*|"
+    r"Baca juga\s*:.*|Lihat juga\s*:.*|\[Gambas:.*\]|Halaman selanjutnya.*|"
+    r"Lanjut ke halaman berikutnya.*|Pilihan Redaksi.*|Ikuti (?:berita|kami)\b.*)\s*$"
+)
+_TOKEN = re.compile(r"[^\W\d_]{2,}")
+
+
+def strip_chrome(text: str) -> str:
+    """The text without lines that are page furniture rather than content."""
+    return "\n".join(line for line in text.splitlines() if not _CHROME.match(line))
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens of at least two letters (numbers carry no topic)."""
+    return _TOKEN.findall(text.lower())
+
+
+def document(title: str | None, text: str) -> str:
+    """The text the topic model reads: the title twice (it is the densest cue), then the body."""
+    head = f"{title}\n{title}\n" if title else ""
+    return head + strip_chrome(text)
+
+
+def analyze(doc: str) -> list[str]:
+    """Model features of a document: unigrams and bigrams of its tokens."""
+    toks = tokens(doc)
+    return toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)]
+
+
+def ngrams(toks: list[str], max_n: int) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """Every n-gram up to `max_n` tokens, with the index of its first token."""
+    for i in range(len(toks)):
+        for n in range(1, max_n + 1):
+            if i + n > len(toks):
+                break
+            yield i, tuple(toks[i : i + n])

@@ -1,0 +1,113 @@
+"""A linear topic model (TF-IDF + multinomial logistic regression) stored as gzipped JSON."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from streams.tag.features import analyze
+
+MODEL_PATH = Path(__file__).parent / "models" / "topics.json.gz"
+
+
+@dataclass(frozen=True)
+class LinearTopicModel:
+    """Scores a document over `classes` (IPTC codes); weights are plain arrays, no pickle."""
+
+    classes: list[str]
+    vocab: dict[str, int]
+    idf: npt.NDArray[np.float64]
+    coef: npt.NDArray[np.float64]  # (classes, features)
+    intercept: npt.NDArray[np.float64]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        """The model's version string, as recorded when it was trained."""
+        return str(self.meta.get("version", "unversioned"))
+
+    def vectorize(self, doc: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64], float]:
+        """Sparse TF-IDF vector (indices, values) as scikit-learn builds it, and vocab coverage."""
+        feats = analyze(doc)
+        counts = Counter(self.vocab[f] for f in feats if f in self.vocab)
+        if not counts:
+            return np.zeros(0, dtype=np.intp), np.zeros(0), 0.0
+        idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        vals = (1.0 + np.log(tf)) * self.idf[idx]
+        vals /= float(np.linalg.norm(vals)) or 1.0
+        unigrams = [f for f in feats if " " not in f]
+        known = sum(1 for f in unigrams if f in self.vocab)
+        return idx, vals, known / max(len(unigrams), 1)
+
+    def predict(self, doc: str) -> tuple[dict[str, float], float]:
+        """Class probabilities of a document and the share of its words the model knows."""
+        idx, vals, coverage = self.vectorize(doc)
+        logits = self.coef[:, idx] @ vals + self.intercept
+        exp = np.exp(logits - logits.max())
+        probs = exp / exp.sum()
+        return dict(zip(self.classes, (float(p) for p in probs), strict=True)), coverage
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-serialisable form; weights rounded to 6 significant digits to keep it small."""
+        terms = sorted(self.vocab, key=self.vocab.__getitem__)
+        return {
+            "meta": self.meta,
+            "classes": self.classes,
+            "vocab": terms,
+            "idf": [float(f"{v:.6g}") for v in self.idf],
+            "coef": [[float(f"{v:.6g}") for v in row] for row in self.coef],
+            "intercept": [float(v) for v in self.intercept],
+        }
+
+    def save(self, path: Path) -> None:
+        """Write the model as gzipped JSON (deterministic bytes for the same weights)."""
+        raw = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
+        with path.open("wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+            gz.write(raw)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LinearTopicModel:
+        """Rebuild a model from `to_json` output."""
+        coef = np.asarray(data["coef"], dtype=np.float64)
+        vocab = {t: i for i, t in enumerate(data["vocab"])}
+        if coef.shape != (len(data["classes"]), len(vocab)):
+            raise ValueError(f"topic model shape {coef.shape} does not match its vocabulary")
+        return cls(
+            classes=list(data["classes"]),
+            vocab=vocab,
+            idf=np.asarray(data["idf"], dtype=np.float64),
+            coef=coef,
+            intercept=np.asarray(data["intercept"], dtype=np.float64),
+            meta=dict(data.get("meta", {})),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> LinearTopicModel:
+        """Read a model written by `save`."""
+        with gzip.open(path, "rb") as fh:
+            return cls.from_json(json.loads(fh.read()))
+
+
+@lru_cache(maxsize=1)
+def default_model() -> LinearTopicModel:
+    """The shipped model, loaded once per process."""
+    return LinearTopicModel.load(MODEL_PATH)
+
+
+def softmax_entropy_ok(probs: dict[str, float]) -> float:
+    """Confidence of a distribution in 0..1: 1 minus its normalised entropy."""
+    n = len(probs)
+    if n < 2:
+        return 1.0
+    ent = -sum(p * math.log(p) for p in probs.values() if p > 0)
+    return max(0.0, 1.0 - ent / math.log(n))
