@@ -1,0 +1,176 @@
+"""Search over stored articles: PostgreSQL full-text per language, SQLite FTS5, or LIKE."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+# ISO 639-1 code -> PostgreSQL text-search configuration; Malay shares Indonesian's stemmer.
+PG_CONFIGS = {"id": "indonesian", "ms": "indonesian", "en": "english"}
+FTS_TABLE = "articles_fts"
+MARK = ("\u00ab", "\u00bb")  # « » around matched words in snippets
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One stored article that matches a query."""
+
+    id: str
+    title: str | None
+    source: str | None
+    language: str | None
+    published_at: str | None
+    snippet: str
+    score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-able fields."""
+        return asdict(self)
+
+
+def words(query: str) -> list[str]:
+    """The query's words; operators and punctuation are never passed to a query parser."""
+    return _WORD.findall(query)[:20]
+
+
+def pg_config_case(available: set[str]) -> str:
+    """SQL choosing each row's configuration from its `language`; `simple` when unknown."""
+    whens = " ".join(
+        f"WHEN '{code}' THEN '{cfg}'::regconfig"
+        for code, cfg in sorted(PG_CONFIGS.items())
+        if cfg in available
+    )
+    return (
+        f"(CASE language {whens} ELSE 'simple'::regconfig END)" if whens else "'simple'::regconfig"
+    )
+
+
+def pg_document(available: set[str]) -> str:
+    """The tsvector expression the GIN index of migration 0002 is built on."""
+    return f"to_tsvector({pg_config_case(available)}, coalesce(title, '') || ' ' || text)"
+
+
+def pg_configs(connection: Connection) -> set[str]:
+    """Names of the text-search configurations this server has."""
+    return {r[0] for r in connection.execute(sa.text("SELECT cfgname FROM pg_ts_config"))}
+
+
+def search(engine: Engine, query: str, limit: int = 20, language: str | None = None) -> list[Hit]:
+    """Stored articles matching every word of `query`, best first."""
+    terms = words(query)
+    if not terms:
+        return []
+    limit = max(1, min(limit, 100))
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            rows = _postgres(connection, terms, limit, language)
+        elif _has_fts(connection):
+            rows = _fts5(connection, terms, limit, language)
+        else:
+            rows = _like(connection, terms, limit, language)
+    return [_hit(row) for row in rows]
+
+
+def _hit(row: Any) -> Hit:
+    published = row.published_at
+    return Hit(
+        id=row.id,
+        title=row.title,
+        source=row.source,
+        language=row.language,
+        published_at=published.isoformat() if hasattr(published, "isoformat") else published,
+        snippet=(row.snippet or "")[:400],
+        score=round(float(row.score or 0.0), 6),
+    )
+
+
+def _postgres(
+    connection: Connection, terms: list[str], limit: int, language: str | None
+) -> list[Any]:
+    cfg = pg_config_case(pg_configs(connection))
+    doc = f"to_tsvector({cfg}, coalesce(title, '') || ' ' || text)"
+    # plainto_tsquery ANDs the words after stemming them the way the row's language does.
+    tsq = f"plainto_tsquery({cfg}, :q)"
+    sql = f"""
+        SELECT id, title, source, language, published_at,
+               ts_headline({cfg}, text, {tsq},
+                           'StartSel={MARK[0]}, StopSel={MARK[1]}, MaxWords=30, MinWords=10')
+                 AS snippet,
+               ts_rank({doc}, {tsq}) AS score
+        FROM articles
+        WHERE {doc} @@ {tsq} AND (CAST(:lang AS text) IS NULL OR language = :lang)
+        ORDER BY score DESC, published_at DESC NULLS LAST
+        LIMIT :limit
+    """
+    params = {"q": " ".join(terms), "lang": language, "limit": limit}
+    return list(connection.execute(sa.text(sql), params))
+
+
+def _has_fts(connection: Connection) -> bool:
+    return bool(
+        connection.execute(
+            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"),
+            {"n": FTS_TABLE},
+        ).first()
+    )
+
+
+def _fts5(connection: Connection, terms: list[str], limit: int, language: str | None) -> list[Any]:
+    # Each word quoted (no FTS syntax from users); the last one also matches as a prefix.
+    match = " ".join(f'"{t}"' for t in terms[:-1]) + f' "{terms[-1]}"*'
+    sql = f"""
+        SELECT a.id, a.title, a.source, a.language, a.published_at,
+               snippet({FTS_TABLE}, 2, '{MARK[0]}', '{MARK[1]}', '…', 24) AS snippet,
+               -bm25({FTS_TABLE}) AS score
+        FROM {FTS_TABLE} JOIN articles AS a ON a.id = {FTS_TABLE}.id
+        WHERE {FTS_TABLE} MATCH :match AND (:lang IS NULL OR a.language = :lang)
+        ORDER BY bm25({FTS_TABLE})
+        LIMIT :limit
+    """
+    params = {"match": match.strip(), "lang": language, "limit": limit}
+    return list(connection.execute(sa.text(sql), params))
+
+
+def _like(connection: Connection, terms: list[str], limit: int, language: str | None) -> list[Any]:
+    from streams.store.tables import articles
+
+    conditions = []
+    for term in terms:
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            sa.or_(
+                articles.c.title.ilike(pattern, escape="\\"),
+                articles.c.text.ilike(pattern, escape="\\"),
+            )
+        )
+    if language:
+        conditions.append(articles.c.language == language)
+    stmt = (
+        sa.select(
+            articles.c.id,
+            articles.c.title,
+            articles.c.source,
+            articles.c.language,
+            articles.c.published_at,
+            sa.func.substr(articles.c.text, 1, 200).label("snippet"),
+            sa.literal(0.0).label("score"),
+        )
+        .where(sa.and_(*conditions))
+        .order_by(articles.c.stored_at.desc())
+        .limit(limit)
+    )
+    return list(connection.execute(stmt))
+
+
+def recent(engine: Engine, limit: int = 30) -> list[dict[str, Any]]:
+    """The most recently stored articles' full messages, newest first."""
+    from streams.store.tables import articles
+
+    stmt = sa.select(articles.c.data).order_by(articles.c.stored_at.desc()).limit(limit)
+    with engine.connect() as connection:
+        return [dict(r[0]) for r in connection.execute(stmt)]

@@ -1,0 +1,124 @@
+"""The worker's web server: dashboard at /, SSE, Prometheus /metrics and the ingestion API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import faust
+from faust.web import View
+
+from streams import metrics, topics
+from streams.lag import group_lag
+from streams.settings import Settings, get_settings
+from streams.store import Store
+from streams.web.feed import Feed
+from streams.web.follow import follow
+from streams.web.stats import stage_totals
+from streams.web.views import Handler, WebContext, handlers
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Feed", "WebContext", "register", "update_lag"]
+
+# Topics the worker's group consumes: their lag is what is still to be done.
+LAG_TOPICS = [
+    topics.RAW,
+    topics.CLEAN,
+    topics.ENRICHED,
+    topics.TAGGED,
+    topics.BY_FINGERPRINT,
+    topics.UNIQUE,
+    topics.DUPLICATES,
+]
+LAG_INTERVAL = 5.0
+SAMPLE_INTERVAL = 2.0
+# faust's own index (and debug statistics) would claim "/"; warta's dashboard lives there.
+_FAUST_ROOT_BLUEPRINTS = ("production_index", "apps.stats")
+
+
+def _view(name: str, methods: dict[str, Handler]) -> type[View]:
+    def bind(handler: Handler) -> Any:
+        async def method(self: View, request: Any, **match: str) -> Any:
+            return await handler(request, **match)
+
+        return method
+
+    return type(name, (View,), {m.lower(): bind(h) for m, h in methods.items()})
+
+
+def _free_root(app: faust.App) -> None:
+    manager = app.web.blueprints
+    # BlueprintManager has no public removal; it is applied only when the server starts.
+    manager._enabled = [
+        (prefix, bp)
+        for prefix, bp in manager._enabled
+        if not any(part in str(bp) for part in _FAUST_ROOT_BLUEPRINTS)
+    ]
+
+
+def default_context(settings: Settings) -> WebContext:
+    """The context of a worker: its store and its faust producer for articles.raw."""
+
+    def store() -> Store:
+        from streams.agents import store as agents_store
+
+        return agents_store()
+
+    async def send(records: Sequence[tuple[bytes, bytes]]) -> None:
+        from streams.app import raw_topic
+
+        pending = [await raw_topic.send(key=key, value=value) for key, value in records]
+        await asyncio.gather(*pending)
+
+    return WebContext(settings=settings, store=store, send=send)
+
+
+def register(app: faust.App, context: WebContext | None = None) -> WebContext:
+    """Serve the dashboard, /metrics and the API from `app`, and start their timers."""
+    ctx = context or default_context(get_settings())
+    _free_root(app)
+    by_path: dict[str, dict[str, Handler]] = {}
+    for (method, path), handler in handlers(ctx).items():
+        by_path.setdefault(path, {})[method] = handler
+    for number, (path, methods) in enumerate(by_path.items()):
+        name = f"warta_web_{number}"
+        app.page(path, name=name)(_view(name, methods))
+    # Open SSE streams end when the server stops, so a stop never waits on a browser tab.
+    aiohttp_app: Any = getattr(app.web, "web_app", None)
+    if aiohttp_app is not None:
+        aiohttp_app.on_shutdown.append(lambda _: _close(ctx))
+
+    async def sample() -> None:
+        ctx.feed.sample(time.time(), stage_totals())
+
+    async def lag() -> None:
+        await update_lag(ctx.settings)
+
+    async def feed() -> None:
+        await follow(ctx.feed, ctx.settings.bootstrap_servers, ctx.settings.max_message_bytes)
+
+    app.timer(SAMPLE_INTERVAL, name="warta_web_sample")(sample)
+    app.timer(LAG_INTERVAL, name="warta_web_lag")(lag)
+    app.task(feed)
+    return ctx
+
+
+async def _close(ctx: WebContext) -> None:
+    ctx.closing.set()
+
+
+async def update_lag(settings: Settings) -> None:
+    """Set warta_consumer_lag from the group's committed offsets; a failure is only logged."""
+    try:
+        lag = await asyncio.wait_for(
+            group_lag(settings.bootstrap_servers, settings.app_id, LAG_TOPICS), 10.0
+        )
+    except Exception as exc:  # lag is informative; never stop the worker for it
+        log.debug("consumer lag unavailable: %s", exc)
+        return
+    for topic, value in lag.items():
+        metrics.LAG.labels(topic).set(value)
