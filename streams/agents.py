@@ -189,4 +189,6 @@ async def store_agent(stream: faust.StreamT) -> None:
                 await to_dlq("store", event, dup)
             else:
                 await write_with_retry(lambda d=dup: store().upsert_duplicates([d]))
-from streams.web import register as _register_web; _register_web(app)  # noqa: E402, E702
+from streams.web import register as _register_web  # noqa: E402
+
+_register_web(app)
