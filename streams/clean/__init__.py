@@ -11,6 +11,7 @@ from schemas.models import Caption, CleanArticle, Dateline, RawArticle, Rejectio
 from streams.clean.dates import WIB, localise, parse_hint
 from streams.clean.header import read_dateline, read_header
 from streams.clean.html import localise_html_date, read_html
+from streams.clean.trim import trim_head
 from streams.clean.text import paragraphs, repair, strip_chrome, take_repeated_captions
 from streams.fingerprint import fingerprint
 from streams.ids import article_id, source_of
@@ -95,8 +96,7 @@ def _from_html(html: str, raw: RawArticle, domain: str | None) -> Draft | None:
     draft = Draft(paragraphs=[], title=page.title, authors=page.authors)
     draft.confidence.update(page.confidence)
     draft.paragraphs = _body_parts(paragraphs(text), draft)
-    if draft.title and draft.paragraphs and draft.paragraphs[0].casefold() == draft.title.casefold():
-        draft.paragraphs = draft.paragraphs[1:]
+    draft.paragraphs = trim_head(draft.paragraphs, page.titles, draft.authors)
     if page.published:
         zone = default_zone(raw, domain, text)
         when = localise_html_date(page.published, zone or UTC)

@@ -26,6 +26,7 @@ class HtmlResult:
     text: str
     title: str | None = None
     authors: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
     published: tuple[Found, str] | None = None
     confidence: dict[str, float] = field(default_factory=dict)
 
@@ -82,6 +83,7 @@ def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | No
         return None
     meta = read_page_meta(tree)
     result = HtmlResult(text=body_text(tree, url))
+    result.titles = [t for t in (meta.headline, meta.og_title, meta.h1, meta.title_tag) if t]
     title = _title(meta, domain)
     if title:
         result.title, result.confidence["title"] = title

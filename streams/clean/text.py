@@ -18,6 +18,12 @@ _SPACES = re.compile(r" {2,}")
 _QUOTES = "\"'“”‘’«»"
 # Chrome is formulaic and short; longer lines are never judged by the line rules.
 _MAX_CHROME = 220
+# Repair only: quotes, full-width forms and ligatures are the publisher's choice and stay.
+_FTFY = ftfy.TextFixerConfig(
+    uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False, normalization="NFC"
+)
+# A footer heading only ends the story when what follows is much shorter than what precedes.
+_STOP_TAIL = 0.35
 
 
 @dataclass
@@ -32,7 +38,7 @@ class Cleaned:
 def repair(text: str) -> str:
     """Mojibake and odd spaces repaired, NFC-normalised."""
     if not text.isascii():
-        text = ftfy.fix_text(text, normalization="NFC")
+        text = ftfy.fix_text(text, config=_FTFY)
         text = _ZERO_WIDTH.sub("", _ODD_SPACE.sub(" ", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
@@ -71,6 +77,12 @@ def is_stop(line: str, r: Rules) -> bool:
     return len(line) <= 60 and bool(r.stop.fullmatch(line))
 
 
+def _is_tail(paras: list[str], at: int) -> bool:
+    before = sum(len(p) for p in paras[:at])
+    after = sum(len(p) for p in paras[at + 1 :])
+    return after <= before * _STOP_TAIL
+
+
 def strip_chrome(paras: list[str], r: Rules | None = None) -> Cleaned:
     """Drop chrome lines and teasers (kept as `related`), cut at a footer heading."""
     r = r or rules()
@@ -86,7 +98,7 @@ def strip_chrome(paras: list[str], r: Rules | None = None) -> Cleaned:
                 title = paras[i].strip(_QUOTES)
             if title:
                 related.append(Related(title=title))
-        elif is_stop(line, r) and kept:
+        elif is_stop(line, r) and kept and _is_tail(paras, i):
             break
         elif not is_chrome(line, r):
             kept.append(line)
