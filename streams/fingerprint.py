@@ -13,14 +13,19 @@ VERSION = "fp-2"
 # that differs only in these is the same story.
 _CHROME = re.compile(
     r"""^\W*(?:
-        (?:baca|simak|tonton|lihat|saksikan|dengarkan)\s+(?:juga|selengkapnya|live|video)\b.{0,200}
-      | (?:advertisement|iklan|scroll\s+to\s+continue\s+with\s+content|sponsored|promoted)
+        (?:advertisement|iklan|scroll\s+to\s+continue\s+with\s+content|sponsored|promoted)
       | (?:artikel|berita)\s+terkait\b.{0,200}
-      | (?:copyright|hak\s+cipta)\b.{0,200} | ©.{0,200}
+      | (?:copyright|hak\s+cipta)\b.{0,40}(?:©|\(c\)|\d{4}).{0,150} | ©.{0,200}
       | (?:read|see|watch)\s+(?:also|more)\b.{0,200}
       | (?:share|bagikan)(?:\s+(?:this|artikel|ini|ke)\w*)*\s*(?::.{0,60})?
     )\W*$""",
     re.IGNORECASE | re.VERBOSE,
+)
+# "Baca juga: ...", "Simak juga Video '...'", "Saksikan Live detikPagi:"; not "Baca juga
+# keterangan saksi ..." in running text, so what follows must look like a title or a colon.
+_TEASER = re.compile(
+    r"^\W*(?:baca|simak|tonton|lihat|saksikan|dengarkan)\s+(?:juga|selengkapnya|live)\b\s*(.{0,200})$",
+    re.IGNORECASE,
 )
 # A menu line: three or more short items separated by bars or bullets.
 _MENU = re.compile(r"^\s*(?:[^|•·\n]{1,30}\s*[|•·]\s*){2,}[^|•·\n]{1,30}\s*$")
@@ -28,7 +33,17 @@ _MENU = re.compile(r"^\s*(?:[^|•·\n]{1,30}\s*[|•·]\s*){2,}[^|•·\n]{1,30
 
 def is_chrome(line: str) -> bool:
     """True for a line of site furniture rather than story text."""
+    teaser = _TEASER.match(line)
+    if teaser and _looks_like_title(teaser.group(1)):
+        return True
     return bool(_CHROME.match(line) or _MENU.match(line))
+
+
+def _looks_like_title(rest: str) -> bool:
+    if not rest or rest.endswith(":"):
+        return True
+    first = rest[0]
+    return first in ":-–—\"'“‘" or first.isupper() or first.isdigit() or rest.startswith("video")
 
 
 def strip_chrome(text: str) -> str:

@@ -3,7 +3,17 @@
 from streams.dedupe.index import Config, DedupeIndex, article_time
 from streams.dedupe.lsh import BANDS, ROWS, band_keys, candidate_probability
 from streams.dedupe.minhash import NUM_PERM, SHINGLE, Signature, containment, signature, similarity
-from streams.dedupe.verdict import Candidate, Thresholds, Verdict, exact, judge, match, unique
+from streams.dedupe.state import Entry, Probe, band_candidates, band_insert, exact_verdict, probe
+from streams.dedupe.verdict import (
+    Candidate,
+    Thresholds,
+    Verdict,
+    eligible,
+    exact,
+    judge,
+    match,
+    unique,
+)
 
 VERSION = "dedupe-1"
 
@@ -16,16 +26,23 @@ __all__ = [
     "Candidate",
     "Config",
     "DedupeIndex",
+    "Entry",
+    "Probe",
     "Signature",
     "Thresholds",
     "Verdict",
     "article_time",
+    "band_candidates",
+    "band_insert",
     "band_keys",
     "candidate_probability",
     "containment",
+    "eligible",
     "exact",
+    "exact_verdict",
     "judge",
     "match",
+    "probe",
     "signature",
     "similarity",
     "unique",

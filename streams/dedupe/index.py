@@ -16,6 +16,7 @@ from streams.dedupe.verdict import (
     Candidate,
     Thresholds,
     Verdict,
+    eligible,
     exact,
     judge,
     unique,
@@ -130,8 +131,7 @@ class DedupeIndex:
         return verdict
 
     def _eligible(self, other: float, published: float) -> bool:
-        # Relative to the article's own time, so verdicts do not depend on when eviction ran.
-        return abs(other - published) <= self._window
+        return eligible(other, published, self._window)
 
     def _judge(self, article_id: str, sig: Signature, fp: str, published: float) -> Verdict:
         first = self._exact.get(fp)

@@ -77,6 +77,14 @@ class Verdict:
         )
 
 
+def eligible(other: float, published: float, window: float) -> bool:
+    """Whether an entry of time `other` may match an article of time `published` (epoch s).
+
+    Relative to the article's own time, so verdicts do not depend on when eviction ran.
+    """
+    return abs(other - published) <= window
+
+
 def unique(article_id: str) -> Verdict:
     """The verdict of an article that starts its own story."""
     return Verdict(kind="unique", duplicate_of=None, similarity=0.0, cluster_id=article_id)
