@@ -59,6 +59,16 @@ def _title(meta: PageMeta, domain: str | None) -> tuple[str, float] | None:
     return None
 
 
+def _authors(meta: PageMeta, tree: HtmlElement) -> tuple[list[str], float]:
+    if meta.authors:
+        return meta.authors, 0.85
+    from trafilatura.metadata import extract_author
+
+    found = extract_author(tree)
+    names = [a.strip() for a in (found or "").split(";") if a.strip()]
+    return names, 0.6
+
+
 def _date(meta: PageMeta, tree: HtmlElement) -> tuple[Found, str] | None:
     if meta.published:
         found = parse_iso(meta.published) or parse_text_date(meta.published)
@@ -87,9 +97,9 @@ def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | No
     title = _title(meta, domain)
     if title:
         result.title, result.confidence["title"] = title
-    if meta.authors:
-        result.authors = meta.authors
-        result.confidence["authors"] = 0.85
+    authors, conf = _authors(meta, tree)
+    if authors:
+        result.authors, result.confidence["authors"] = authors, conf
     result.published = _date(meta, tree)
     return result
 

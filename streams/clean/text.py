@@ -98,8 +98,9 @@ def strip_chrome(paras: list[str], r: Rules | None = None) -> Cleaned:
                 title = paras[i].strip(_QUOTES)
             if title:
                 related.append(Related(title=title))
-        elif is_stop(line, r) and kept and _is_tail(paras, i):
-            break
+        elif is_stop(line, r):
+            if kept and _is_tail(paras, i):
+                break
         elif not is_chrome(line, r):
             kept.append(line)
         i += 1

@@ -1,0 +1,125 @@
+"""Clean stage, plain-text rules: chrome lines, teasers, footers, initials, captions, unicode."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from streams.clean.text import (
+    is_chrome,
+    is_stop,
+    paragraphs,
+    repair,
+    split_caption,
+    strip_chrome,
+    take_repeated_captions,
+    teaser_title,
+)
+from streams.clean.rules import rules
+
+BODY_FIRST = "Gubernur meresmikan pasar baru di pusat kota pada Rabu pagi bersama ratusan pedagang."
+BODY_LAST = "Pasar itu akan buka setiap hari mulai pukul lima pagi hingga sore hari."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "SCROLL TO CONTINUE WITH CONTENT",
+        "ADVERTISEMENT",
+        "Jangan lupa ikuti update berita lainnya dan follow akun google news Kabarkita.id",
+        "Ikuti media sosial kabarkita.id dan dapatkan berbagai keuntungan",
+        "Cek Berita dan Artikel yang lain di",
+        "Google News",
+        "FOLLOW US",
+        "(WIL)",
+        "(ant/hrd)",
+        "Advertisement",
+    ],
+)
+def test_chrome_lines_are_recognised(line: str) -> None:
+    assert is_chrome(line, rules())
+
+
+@pytest.mark.parametrize("line", [BODY_FIRST, BODY_LAST, "Google mengumumkan produk baru di Jakarta."])
+def test_body_lines_are_not_chrome(line: str) -> None:
+    assert not is_chrome(line, rules())
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("Baca juga:  Harga Cabai Turun Menjelang Ramadan", "Harga Cabai Turun Menjelang Ramadan"),
+        ("Simak juga Video 'Banjir Rob di Pekalongan'", "Banjir Rob di Pekalongan"),
+        ("Lihat juga: Festival Layang-Layang", "Festival Layang-Layang"),
+        ("Saksikan juga: Wawancara Khusus Menteri", "Wawancara Khusus Menteri"),
+        ("Read more: Commuters Welcome Longer Bus Hours", "Commuters Welcome Longer Bus Hours"),
+    ],
+)
+def test_teasers_give_their_title(line: str, title: str) -> None:
+    assert teaser_title(line, rules()) == title
+
+
+@pytest.mark.parametrize("line", ["TERKAIT", "BERITA LAINNYA", "Related Articles"])
+def test_footer_headings(line: str) -> None:
+    assert is_stop(line, rules())
+
+
+def test_strip_chrome_keeps_first_and_last_paragraph_and_collects_teasers() -> None:
+    paras = [
+        BODY_FIRST,
+        "ADVERTISEMENT",
+        "Baca juga: Harga Cabai Turun Menjelang Ramadan",
+        BODY_LAST + " (ant/hrd)",
+        "TERKAIT",
+        "Festival Layang-Layang Digelar",
+    ]
+    out = strip_chrome(paras)
+    assert out.paragraphs == [BODY_FIRST, BODY_LAST]
+    assert [r.title for r in out.related] == ["Harga Cabai Turun Menjelang Ramadan"]
+
+
+def test_footer_heading_inside_a_long_story_does_not_cut_it() -> None:
+    paras = [BODY_FIRST, "TERKAIT", *([BODY_LAST] * 5)]
+    assert strip_chrome(paras).paragraphs == [BODY_FIRST, *([BODY_LAST] * 5)]
+
+
+def test_bare_teaser_takes_the_next_line_as_title() -> None:
+    out = strip_chrome([BODY_FIRST, "Baca Juga", "Banjir di Pidie", BODY_LAST])
+    assert out.paragraphs == [BODY_FIRST, BODY_LAST]
+    assert out.related[0].title == "Banjir di Pidie"
+
+
+def test_repeated_caption_is_taken_once_with_credit() -> None:
+    caption = "Presiden menyapa warga di Palu, 2 Mei 2024. (Andi PUTRA / AFP)"
+    out = take_repeated_captions([caption, caption, BODY_FIRST])
+    assert out.paragraphs == [BODY_FIRST]
+    assert len(out.captions) == 1
+    assert out.captions[0].credit == "Andi PUTRA / AFP"
+    assert out.captions[0].text == "Presiden menyapa warga di Palu, 2 Mei 2024."
+
+
+def test_body_sentence_with_parenthesis_is_not_a_caption_unless_repeated() -> None:
+    line = "Harga minyak naik (Brent/WTI) pada perdagangan Senin."
+    assert take_repeated_captions([line, BODY_LAST]).paragraphs == [line, BODY_LAST]
+
+
+def test_caption_with_foto_prefix() -> None:
+    cap = split_caption("Foto: Suasana sidang di gedung DPR.")
+    assert cap is not None and cap.text == "Suasana sidang di gedung DPR."
+
+
+def test_repair_fixes_mojibake_spaces_and_normalises() -> None:
+    broken = "Caf\u00c3\u00a9\u00a0baru di Bandung\u200b dibuka"
+    fixed = repair(broken)
+    assert fixed == "Café baru di Bandung dibuka"
+    decomposed = unicodedata.normalize("NFD", "Café")
+    assert repair(decomposed) == unicodedata.normalize("NFC", "Café")
+
+
+def test_repair_keeps_publisher_quotes() -> None:
+    assert repair("„Ja“, sagte sie – “yes”") == "„Ja“, sagte sie – “yes”"
+
+
+def test_paragraphs_split_lines_and_drop_blanks() -> None:
+    assert paragraphs("  satu  dua \n \n\ntiga\n") == ["satu dua", "tiga"]
