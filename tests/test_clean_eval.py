@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -35,9 +35,13 @@ def test_snippets() -> None:
 @pytest.mark.parametrize(
     ("gold", "got", "right"),
     [
-        ("2024-05-03 15:47:42+00:00", datetime(2024, 5, 3, 22, 47, tzinfo=timezone(timedelta(hours=7))), 1.0),
-        ("2024-05-03 15:47:42+00:00", datetime(2024, 5, 3, 15, 48, tzinfo=timezone.utc), 0.0),
-        ("2024-05-03", datetime(2024, 5, 3, 1, 0, tzinfo=timezone.utc), 1.0),
+        (
+            "2024-05-03 15:47:42+00:00",
+            datetime(2024, 5, 3, 22, 47, tzinfo=timezone(timedelta(hours=7))),
+            1.0,
+        ),
+        ("2024-05-03 15:47:42+00:00", datetime(2024, 5, 3, 15, 48, tzinfo=UTC), 0.0),
+        ("2024-05-03", datetime(2024, 5, 3, 1, 0, tzinfo=UTC), 1.0),
     ],
 )
 def test_date_to_the_minute(gold: str, got: datetime, right: float) -> None:

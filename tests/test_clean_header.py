@@ -8,7 +8,9 @@ from streams.clean.header import read_dateline, read_header
 from streams.clean.metadata import tidy_title
 from streams.clean.trim import trim_head
 
-BODY = "Sekitar tiga ribu relawan menanam bibit mangrove di sepanjang pesisir kota pada Selasa pagi."
+BODY = (
+    "Sekitar tiga ribu relawan menanam bibit mangrove di sepanjang pesisir kota pada Selasa pagi."
+)
 
 
 @pytest.mark.parametrize(
@@ -44,7 +46,11 @@ def test_bullet_byline_gives_author_time_and_title() -> None:
 
 
 def test_labelled_byline_separates_writers_and_editors() -> None:
-    paras = ["Judul Berita Hari Ini", "Penulis: Sari Wulandari, Bagus Pratama | Editor: Hendra", BODY]
+    paras = [
+        "Judul Berita Hari Ini",
+        "Penulis: Sari Wulandari, Bagus Pratama | Editor: Hendra",
+        BODY,
+    ]
     header = read_header(paras)
     assert header.authors == ["Sari Wulandari", "Bagus Pratama"]
     assert header.editors == ["Hendra"]

@@ -6,6 +6,7 @@ import unicodedata
 
 import pytest
 
+from streams.clean.rules import rules
 from streams.clean.text import (
     is_chrome,
     is_stop,
@@ -16,7 +17,6 @@ from streams.clean.text import (
     take_repeated_captions,
     teaser_title,
 )
-from streams.clean.rules import rules
 
 BODY_FIRST = "Gubernur meresmikan pasar baru di pusat kota pada Rabu pagi bersama ratusan pedagang."
 BODY_LAST = "Pasar itu akan buka setiap hari mulai pukul lima pagi hingga sore hari."
@@ -41,7 +41,9 @@ def test_chrome_lines_are_recognised(line: str) -> None:
     assert is_chrome(line, rules())
 
 
-@pytest.mark.parametrize("line", [BODY_FIRST, BODY_LAST, "Google mengumumkan produk baru di Jakarta."])
+@pytest.mark.parametrize(
+    "line", [BODY_FIRST, BODY_LAST, "Google mengumumkan produk baru di Jakarta."]
+)
 def test_body_lines_are_not_chrome(line: str) -> None:
     assert not is_chrome(line, rules())
 

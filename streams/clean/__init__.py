@@ -1,4 +1,4 @@
-"""Clean stage: consumes a RawArticle, produces a CleanArticle (plain body, metadata) or a Rejection."""
+"""Clean stage: consumes a RawArticle, produces a CleanArticle or Rejection."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from schemas.models import Caption, CleanArticle, Dateline, RawArticle, Rejectio
 from streams.clean.dates import WIB, localise, parse_hint
 from streams.clean.header import read_dateline, read_header
 from streams.clean.html import localise_html_date, read_html
-from streams.clean.trim import trim_head
 from streams.clean.text import paragraphs, repair, strip_chrome, take_repeated_captions
+from streams.clean.trim import trim_head
 from streams.fingerprint import fingerprint
 from streams.ids import article_id, source_of
 

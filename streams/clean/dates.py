@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 
 from streams.clean.rules import rules
@@ -34,7 +34,7 @@ def _offset(text: str) -> timezone | None:
         text = named
     m = re.fullmatch(r"(?:GMT|UTC)?\s*([+-])(\d{1,2}):?(\d{2})?", text)
     if not m:
-        return timezone.utc if text in {"Z", "UTC", "GMT"} else None
+        return UTC if text in {"Z", "UTC", "GMT"} else None
     sign = -1 if m.group(1) == "-" else 1
     return timezone(sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)))
 
@@ -49,16 +49,20 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         rf"(?:[,|•\s]+(?:(?:{words})\s+)?(?P<h>\d{{1,2}})[:.](?P<mi>\d{{2}})(?:[:.]\d{{2}})?"
         r"\s*(?P<ampm>[ap]\.?m\.?)?)?"
     )
-    zone = rf"(?:\s*\(?(?P<z>{zones}|(?:GMT|UTC)\s*[+-]\d{{1,2}}(?::?\d{{2}})?|[+-]\d{{2}}:?\d{{2}})\)?)?"
+    offsets = r"(?:GMT|UTC)\s*[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"
+    zone = rf"(?:\s*\(?(?P<z>{zones}|{offsets})\)?)?"
     day_first = rf"\b(?P<d>\d{{1,2}})\s+(?P<mo>{months})\.?,?\s+(?P<y>\d{{4}}){time}{zone}"
-    month_first = rf"\b(?P<mo>{months})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}}){time}{zone}"
+    month_first = (
+        rf"\b(?P<mo>{months})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}}){time}{zone}"
+    )
     numeric = rf"\b(?P<d>\d{{1,2}})/(?P<mo>\d{{1,2}})/(?P<y>\d{{4}})\)?{time}{zone}"
     flags = re.IGNORECASE
     return re.compile(day_first, flags), re.compile(month_first, flags), re.compile(numeric, flags)
 
 
 _ISO = re.compile(
-    r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?"
+    r"\b(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?"
 )
 
 

@@ -103,7 +103,7 @@ def read_byline(line: str, header: Header, r: Rules) -> bool:
 
 
 def _looks_like_title(line: str) -> bool:
-    return 2 <= len(line.split()) and len(line) <= _MAX_TITLE and not line.endswith((".", ":"))
+    return len(line.split()) >= 2 and len(line) <= _MAX_TITLE and not line.endswith((".", ":"))
 
 
 def read_header(paras: list[str], hint_title: str | None = None, r: Rules | None = None) -> Header:
@@ -115,9 +115,13 @@ def read_header(paras: list[str], hint_title: str | None = None, r: Rules | None
     if hint_title:
         key = hint_title.strip().casefold()
         title_at = next((i for i, p in enumerate(paras[:_HEAD]) if p.casefold() == key), None)
-    if title_at is None and byline_at and byline_at[0] > 0:
-        if _looks_like_title(paras[byline_at[0] - 1]):
-            title_at = byline_at[0] - 1
+    if (
+        title_at is None
+        and byline_at
+        and byline_at[0] > 0
+        and _looks_like_title(paras[byline_at[0] - 1])
+    ):
+        title_at = byline_at[0] - 1
     if title_at is None and not byline_at and len(paras) > 1 and _looks_like_title(paras[0]):
         title_at = 0
     if title_at is not None:

@@ -57,11 +57,7 @@ def trim_head(paras: list[str], titles: list[str], authors: list[str]) -> list[s
     start = 0
     while start < min(_HEAD, len(paras) - 1):
         para = paras[start]
-        if (
-            is_headline(para, titles)
-            or is_dateline_only(para)
-            or is_byline_only(para, authors)
-        ):
+        if is_headline(para, titles) or is_dateline_only(para) or is_byline_only(para, authors):
             start += 1
         else:
             break

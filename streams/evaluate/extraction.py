@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import click
@@ -159,9 +160,12 @@ def date_right(gold: str, predicted: datetime | None) -> float:
         return 1.0 if predicted.date().isoformat() == gold.strip() else 0.0
     want = datetime.fromisoformat(gold.strip())
     if want.tzinfo is None or predicted.tzinfo is None:
-        return 1.0 if want.replace(tzinfo=None, second=0, microsecond=0) == predicted.replace(
-            tzinfo=None, second=0, microsecond=0
-        ) else 0.0
+        return (
+            1.0
+            if want.replace(tzinfo=None, second=0, microsecond=0)
+            == predicted.replace(tzinfo=None, second=0, microsecond=0)
+            else 0.0
+        )
     a = want.astimezone(UTC).replace(second=0, microsecond=0)
     b = predicted.astimezone(UTC).replace(second=0, microsecond=0)
     return 1.0 if a == b else 0.0
@@ -204,7 +208,7 @@ def bare_trafilatura(page: Page) -> Extracted:
     import trafilatura
 
     doc = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
-    if doc is None:
+    if doc is None or isinstance(doc, dict):
         return Extracted("", None, (), None)
     published = None
     if doc.date:
@@ -280,7 +284,7 @@ def run(data_dir: Path, limit: int | None = None, only: str | None = None) -> No
         pages = list(loader(data_dir))[:limit]
         with Progress(transient=True) as bar:
             task = bar.add_task(dataset, total=len(pages))
-            tallies = evaluate(pages, EXTRACTORS, lambda: bar.advance(task))
+            tallies = evaluate(pages, EXTRACTORS, partial(bar.advance, task))
         report(dataset, tallies)
 
 
