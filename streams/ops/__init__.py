@@ -1,0 +1,1 @@
+"""Operator tools behind the `warta` commands: replay, dead-letter redrive, AsyncAPI export."""
