@@ -47,6 +47,10 @@ def _register() -> None:
     for command in (serve.run, serve.broker, serve.worker, io.produce, io.tail, io.process):
         main.add_command(command)
     main.add_command(eval_cmd.group)
+    from streams.cli import ops
+
+    for command in ops.COMMANDS:
+        main.add_command(command)
 
 
 _register()
