@@ -72,8 +72,10 @@ def article_time(article: object, clock: Callable[[], float] = time.time) -> flo
 class DedupeIndex:
     """Exact (fingerprint) and near (MinHash LSH) index of the canonical articles of each story.
 
-    Only unique articles are indexed, so `duplicate_of` always names a stored article and equals
-    the duplicate's `cluster_id`. Verdicts of duplicates are kept for replays.
+    The first article seen with a fingerprint claims it (as the stream's exact table does);
+    a later one with the same fingerprint is an exact copy of the claimant and joins its story.
+    Only unique articles are filed under band keys, so a near duplicate's `duplicate_of` is a
+    canonical article and equals its `cluster_id`. Verdicts of duplicates are kept for replays.
     """
 
     def __init__(self, config: Config | None = None, clock: Callable[[], float] = time.time):
@@ -81,9 +83,10 @@ class DedupeIndex:
         self._clock = clock
         self._window = self.config.window.total_seconds()
         self._entries: dict[str, _Entry] = {}
-        self._exact: dict[str, str] = {}
+        # fingerprint -> (claimant id, its time, its story)
+        self._claims: dict[str, tuple[str, float, str]] = {}
         self._bands: dict[int, str | list[str]] = {}
-        self._verdicts: dict[str, tuple[Verdict, float]] = {}
+        self._verdicts: dict[str, tuple[Verdict, float, str]] = {}
         self._expiry: list[tuple[float, str]] = []
         self._watermark = float("-inf")
         self._adds = 0
@@ -118,11 +121,19 @@ class DedupeIndex:
         known = self.verdict_of(article_id)
         if known is not None:
             return known
-        verdict = self._judge(article_id, sig, fp, published)
-        if verdict.kind == "unique":
-            self._index(article_id, sig, fp, published)
+        claim = self._claims.get(fp)
+        if claim is not None and self._eligible(claim[1], published):
+            verdict = exact(claim[0], claim[2])
         else:
-            self._verdicts[article_id] = (verdict, published)
+            keys = band_int_keys(sig, bands=self.config.bands, rows=self.config.rows)
+            verdict = judge(
+                article_id, sig, self._candidates(keys, published), self.config.thresholds
+            )
+            self._claims[fp] = (article_id, published, verdict.cluster_id)
+            if verdict.kind == "unique":
+                self._index(article_id, sig, fp, published, keys)
+        if verdict.kind != "unique":
+            self._verdicts[article_id] = (verdict, published, fp)
         heapq.heappush(self._expiry, (published, article_id))
         self._watermark = max(self._watermark, published)
         self._adds += 1
@@ -133,15 +144,9 @@ class DedupeIndex:
     def _eligible(self, other: float, published: float) -> bool:
         return eligible(other, published, self._window)
 
-    def _judge(self, article_id: str, sig: Signature, fp: str, published: float) -> Verdict:
-        first = self._exact.get(fp)
-        if first is not None and self._eligible(self._entries[first].published, published):
-            return exact(first)
-        return judge(article_id, sig, self._candidates(sig, published), self.config.thresholds)
-
-    def _candidates(self, sig: Signature, published: float) -> list[Candidate]:
+    def _candidates(self, keys: list[int], published: float) -> list[Candidate]:
         ids: set[str] = set()
-        for key in band_int_keys(sig, bands=self.config.bands, rows=self.config.rows):
+        for key in keys:
             found = self._bands.get(key)
             if found is None:
                 continue
@@ -156,13 +161,12 @@ class DedupeIndex:
                 out.append(Candidate(cid, entry.signature, entry.published, cid))
         return out
 
-    def _index(self, article_id: str, sig: Signature, fp: str, published: float) -> None:
+    def _index(
+        self, article_id: str, sig: Signature, fp: str, published: float, keys: list[int]
+    ) -> None:
         self._entries[article_id] = _Entry(sig, published, fp)
-        current = self._exact.get(fp)
-        if current is None or self._entries[current].published < published:
-            self._exact[fp] = article_id
         cap = self.config.max_per_band
-        for key in band_int_keys(sig, bands=self.config.bands, rows=self.config.rows):
+        for key in keys:
             found = self._bands.get(key)
             if found is None:
                 self._bands[key] = article_id
@@ -187,13 +191,13 @@ class DedupeIndex:
             stored = self._verdicts.get(article_id)
             if stored is not None and stored[1] == published:
                 del self._verdicts[article_id]
+                self._release(stored[2], article_id)
                 removed += 1
         return removed
 
     def _forget(self, article_id: str, entry: _Entry) -> None:
         del self._entries[article_id]
-        if self._exact.get(entry.fingerprint) == article_id:
-            del self._exact[entry.fingerprint]
+        self._release(entry.fingerprint, article_id)
         for key in band_int_keys(entry.signature, bands=self.config.bands, rows=self.config.rows):
             found = self._bands.get(key)
             if found == article_id:
@@ -202,3 +206,8 @@ class DedupeIndex:
                 found.remove(article_id)
                 if len(found) == 1:
                     self._bands[key] = found[0]
+
+    def _release(self, fp: str, article_id: str) -> None:
+        claim = self._claims.get(fp)
+        if claim is not None and claim[0] == article_id:
+            del self._claims[fp]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from streams.dedupe.minhash import NUM_PERM, Signature
 
 BANDS = 42
@@ -23,15 +25,17 @@ def band_keys(sig: Signature, *, bands: int = BANDS, rows: int = ROWS) -> list[s
 
 
 def band_int_keys(sig: Signature, *, bands: int = BANDS, rows: int = ROWS) -> list[int]:
-    """The same keys as integers (band index above the row bits): a compact in-memory form."""
+    """The same keys as integers below 2**60 (band index above 48 bits of row values; wider
+    bands are folded), which CPython stores in 32 bytes: the compact in-memory form."""
     if sig.size == 0:
         return []
-    width = 2 * rows
-    values = sig.values
-    return [
-        (i << (8 * width)) | int.from_bytes(values[i * width : (i + 1) * width], "little")
-        for i in range(bands)
-    ]
+    grid = sig.array()[: bands * rows].reshape(bands, rows).astype(np.uint64)
+    value = np.zeros(bands, dtype=np.uint64)
+    for r in range(rows):
+        value ^= grid[:, r] << np.uint64((16 * r) % 48)
+    value |= np.arange(bands, dtype=np.uint64) << np.uint64(48)
+    keys: list[int] = value.tolist()
+    return keys
 
 
 def candidate_probability(jaccard: float, *, bands: int = BANDS, rows: int = ROWS) -> float:
