@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from schemas import codec
@@ -90,13 +91,20 @@ async def collect(
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 60.0, every: float = 0.5) -> bool:
-    """Poll `check` until it is true or the timeout passes."""
+    """Poll `check` until it is true or the timeout passes; a database not ready yet is false."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if check():
+        if _safely(check):
             return True
         time.sleep(every)
-    return check()
+    return _safely(check)
+
+
+def _safely(check: Callable[[], bool]) -> bool:
+    try:
+        return check()
+    except sa.exc.OperationalError:  # the worker has not created the tables yet
+        return False
 
 
 def run(coro: Any) -> Any:

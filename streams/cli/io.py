@@ -159,9 +159,11 @@ def process(source: IO[bytes], output: IO[bytes], dedupe: bool) -> None:
 
 
 def _dedupe_index(settings: Settings) -> Any:
-    from streams.dedupe import DedupeIndex
+    from datetime import timedelta
 
-    return DedupeIndex(window_days=settings.dedupe_window_days)
+    from streams.dedupe import Config, DedupeIndex
+
+    return DedupeIndex(Config(window=timedelta(days=settings.dedupe_window_days)))
 
 
 def process_line(line: bytes, settings: Settings, index: Any = None) -> dict[str, Any]:

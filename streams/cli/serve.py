@@ -79,11 +79,30 @@ def worker() -> None:
     settings = get_settings()
     require_broker(settings)
     create_topics(settings)
+    _migrate(settings)
     from faust.worker import Worker
 
     from streams.agents import app
 
     Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+
+
+def _migrate(settings: Settings) -> None:
+    """Bring the database schema up to date before consuming, or fail with a hint."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from streams.store import Store, redact
+
+    store = Store(settings.database_url)
+    try:
+        store.migrate()
+    except SQLAlchemyError as exc:
+        raise UserError(
+            f"cannot prepare the database {redact(settings.database_url)}: {exc.__class__.__name__}",
+            "check WARTA_DATABASE_URL and that the database server is running",
+        ) from exc
+    finally:
+        store.close()
 
 
 def _spawn_worker() -> subprocess.Popen[bytes]:
