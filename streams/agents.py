@@ -31,7 +31,7 @@ from streams.app import (
     tagged_topic,
 )
 from streams.pipeline import clean_stage, decode, enrich_stage, tag_stage
-from streams.sinks import each_event, to_dlq
+from streams.sinks import Event, Stream, each_event, to_dlq
 from streams.store import TRANSIENT, Store
 from streams.tag import RuleSet, load_rules
 
@@ -45,10 +45,10 @@ _rules: RuleSet | None = load_rules(settings.rules_path) if settings.rules_path 
 
 def stage_handler(
     stage: str, model: type[M], fn: Callable[[M], Out | Rejection], sink: faust.TopicT
-) -> Callable[[faust.EventT], Awaitable[None]]:
+) -> Callable[[Event], Awaitable[None]]:
     """Decode an event as `model`, apply `fn`, forward the result or dead-letter the refusal."""
 
-    async def handle(event: faust.EventT) -> None:
+    async def handle(event: Event) -> None:
         item = decode(model, event.value, settings.max_message_bytes)
         started = time.perf_counter()
         result = fn(item) if not isinstance(item, Rejection) else item
@@ -68,25 +68,25 @@ def _tag(article: EnrichedArticle) -> TaggedArticle | Rejection:
 
 
 @app.agent(raw_topic)
-async def clean_agent(stream: faust.StreamT) -> None:
+async def clean_agent(stream: Stream) -> None:
     """articles.raw -> articles.clean."""
     await each_event("clean", stream, stage_handler("clean", RawArticle, clean_stage, clean_topic))
 
 
 @app.agent(clean_topic)
-async def enrich_agent(stream: faust.StreamT) -> None:
+async def enrich_agent(stream: Stream) -> None:
     """articles.clean -> articles.enriched."""
     handler = stage_handler("enrich", CleanArticle, enrich_stage, enriched_topic)
     await each_event("enrich", stream, handler)
 
 
 @app.agent(enriched_topic)
-async def tag_agent(stream: faust.StreamT) -> None:
+async def tag_agent(stream: Stream) -> None:
     """articles.enriched -> articles.tagged."""
     await each_event("tag", stream, stage_handler("tag", EnrichedArticle, _tag, tagged_topic))
 
 
-async def _rekey(event: faust.EventT) -> None:
+async def _rekey(event: Event) -> None:
     item = decode(TaggedArticle, event.value, settings.max_message_bytes)
     if isinstance(item, Rejection):
         await to_dlq("dedupe", event, item)
@@ -95,7 +95,7 @@ async def _rekey(event: faust.EventT) -> None:
 
 
 @app.agent(tagged_topic)
-async def rekey_agent(stream: faust.StreamT) -> None:
+async def rekey_agent(stream: Stream) -> None:
     """articles.tagged -> the internal topic keyed by fingerprint, so that copies meet."""
     await each_event("dedupe", stream, _rekey)
 
@@ -137,7 +137,7 @@ store_channel = app.topic(
 )
 
 
-async def _store_event(event: faust.EventT) -> None:
+async def _store_event(event: Event) -> None:
     if event.message.topic == topics.UNIQUE:
         article = decode(TaggedArticle, event.value, settings.max_message_bytes)
         if isinstance(article, Rejection):
@@ -153,14 +153,13 @@ async def _store_event(event: faust.EventT) -> None:
 
 
 @app.agent(store_channel)
-async def store_agent(stream: faust.StreamT) -> None:
+async def store_agent(stream: Stream) -> None:
     """articles.unique and articles.duplicates -> the `articles` and `duplicates` tables."""
     await each_event("store", stream, _store_event)
 
 
 # Registers the dedupe agents (exact, band owners, decisions) on the same app.
 from streams import dedupe_agents  # noqa: E402, F401
-
 from streams.web import register as _register_web  # noqa: E402
 
 _register_web(app)

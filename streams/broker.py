@@ -134,7 +134,10 @@ async def ensure_topics(
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(
-                    [NewTopic(n, num_partitions=partitions, replication_factor=replication) for n in missing]
+                    [
+                        NewTopic(n, num_partitions=partitions, replication_factor=replication)
+                        for n in missing
+                    ]
                 )
         return missing
     finally:

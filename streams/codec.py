@@ -12,7 +12,7 @@ from schemas import codec
 NAME = "warta"
 
 
-class WartaCodec(codecs.Codec):  # type: ignore[misc]
+class WartaCodec(codecs.Codec):
     """faust codec: pydantic models and dicts to JSON bytes with orjson, and back to dicts."""
 
     def _dumps(self, obj: Any) -> bytes:

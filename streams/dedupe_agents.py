@@ -27,7 +27,7 @@ from streams.app import (
 )
 from streams.dedupe import Candidate, Signature, Verdict, article_time, band_keys, judge, signature
 from streams.pipeline import decode
-from streams.sinks import each_event, to_dlq
+from streams.sinks import Event, Stream, each_event, to_dlq
 
 WINDOW = settings.dedupe_window_days * 86400.0
 MAX_PER_BAND = 512
@@ -75,12 +75,12 @@ def eligible(other: float, published: float) -> bool:
 
 
 @app.agent(by_fingerprint_topic)
-async def exact_agent(stream: faust.StreamT) -> None:
+async def exact_agent(stream: Stream) -> None:
     """The first article of a fingerprint claims it; later ones are exact copies of it."""
     await each_event("dedupe", stream, _exact)
 
 
-async def _exact(event: faust.EventT) -> None:
+async def _exact(event: Event) -> None:
     item = decode(TaggedArticle, event.value, settings.max_message_bytes)
     if isinstance(item, Rejection):
         await to_dlq("dedupe", event, item)
@@ -117,12 +117,12 @@ async def ask_bands(item: TaggedArticle, published: float) -> None:
 
 
 @app.agent(bands_topic)
-async def band_agent(stream: faust.StreamT) -> None:
+async def band_agent(stream: Stream) -> None:
     """Answers which canonical articles share a band key, and files new canonical articles."""
     await each_event("dedupe", stream, _band)
 
 
-async def _band(event: faust.EventT) -> None:
+async def _band(event: Event) -> None:
     msg = codec.loads(event.value)
     if msg["op"] == "query":
         found = _lookup(msg["keys"], msg["id"], msg["at"])
@@ -152,14 +152,14 @@ def _file(keys: list[str], entry: list[Any]) -> None:
 
 
 @app.agent(candidates_topic)
-async def decide_agent(stream: faust.StreamT) -> None:
+async def decide_agent(stream: Stream) -> None:
     """Gathers the article and every band owner's answer, then judges it once."""
     await each_event("dedupe", stream, _gather)
 
 
-async def _gather(event: faust.EventT) -> None:
+async def _gather(event: Event) -> None:
     msg = codec.loads(event.value)
-    article_id = event.key.decode()
+    article_id = bytes(event.key or b"").decode()
     state = pending.get(article_id) or {"answers": {}, "article": None}
     if msg["op"] == "article":
         state["article"] = msg

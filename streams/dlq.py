@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+from typing import Literal
 
 from schemas import DeadLetter, Rejection, utcnow
 
 
-def payload_text(payload: bytes | None) -> tuple[str | None, str]:
+def payload_text(payload: bytes | None) -> tuple[str | None, Literal["utf-8", "base64"]]:
     """The payload as UTF-8 text when it is valid, else as base64, with the encoding used."""
     if payload is None:
         return None, "utf-8"
@@ -34,7 +35,7 @@ def dead_letter(
         reason=rejection.reason,
         error=rejection.error,
         payload=text,
-        payload_encoding=encoding,  # type: ignore[arg-type]
+        payload_encoding=encoding,
         key=key_text,
         topic=topic,
         partition=partition,

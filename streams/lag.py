@@ -19,7 +19,9 @@ async def group_lag(bootstrap: str, group: str, names: list[str]) -> dict[str, i
         partitions = [
             TopicPartition(name, p)
             for name in names
-            for p in sorted(consumer.partitions_for_topic(name) or await _partitions(consumer, name))
+            for p in sorted(
+                consumer.partitions_for_topic(name) or await _partitions(consumer, name)
+            )
         ]
         ends = await consumer.end_offsets(partitions)
         lag: dict[str, int] = dict.fromkeys(names, 0)

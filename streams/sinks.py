@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any, TypeAlias
 
 import faust
 
@@ -14,8 +15,11 @@ from streams.dlq import dead_letter
 
 log = logging.getLogger(__name__)
 
+Event: TypeAlias = faust.EventT[Any]
+Stream: TypeAlias = faust.StreamT[Any]
 
-async def to_dlq(stage: str, event: faust.EventT, rejection: Rejection) -> None:
+
+async def to_dlq(stage: str, event: Event, rejection: Rejection) -> None:
     """Send the event's original message to the dead-letter topic with the reason."""
     msg = event.message
     metrics.DEAD_LETTERS.labels(stage, rejection.reason).inc()
@@ -27,7 +31,7 @@ async def to_dlq(stage: str, event: faust.EventT, rejection: Rejection) -> None:
 
 
 async def each_event(
-    stage: str, stream: faust.StreamT, handle: Callable[[faust.EventT], Awaitable[None]]
+    stage: str, stream: Stream, handle: Callable[[Event], Awaitable[None]]
 ) -> None:
     """Run `handle` on every event; a bug or a poison message is dead-lettered, never fatal."""
     async for event in stream.events():
@@ -39,6 +43,6 @@ async def each_event(
             await to_dlq(stage, event, Rejection(reason="internal_error", error=error))
 
 
-def _where(event: faust.EventT) -> tuple[str, int, int]:
+def _where(event: Event) -> tuple[str, int, int]:
     msg = event.message
     return msg.topic, msg.partition, msg.offset

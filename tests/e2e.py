@@ -72,15 +72,15 @@ async def collect(
     bootstrap: str,
     topics: list[str],
     done: Callable[[dict[str, list[dict[str, Any]]]], bool],
-    timeout: float = 120.0,
+    within: float = 120.0,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Read `topics` from the beginning until `done(seen)` or the timeout."""
+    """Read `topics` from the beginning until `done(seen)` or `within` seconds pass."""
     consumer = AIOKafkaConsumer(
         *topics, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
     )
     seen: dict[str, list[dict[str, Any]]] = {t: [] for t in topics}
     await consumer.start()
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     try:
         while time.monotonic() < deadline and not done(seen):
             for tp, messages in (await consumer.getmany(timeout_ms=500)).items():

@@ -11,7 +11,9 @@ from streams.fingerprint import fingerprint
 WIB = timezone(timedelta(hours=7))
 
 
-def tagged(article_id: str = "a1", text: str = "Isi berita pertama.", **extra: Any) -> TaggedArticle:
+def tagged(
+    article_id: str = "a1", text: str = "Isi berita pertama.", **extra: Any
+) -> TaggedArticle:
     """A valid TaggedArticle with the given id and body."""
     fields: dict[str, Any] = {
         "id": article_id,
@@ -30,4 +32,6 @@ def tagged(article_id: str = "a1", text: str = "Isi berita pertama.", **extra: A
 
 def duplicate(article_id: str = "a2", of: str = "a1") -> DuplicateEvent:
     """A DuplicateEvent saying `article_id` repeats `of`."""
-    return DuplicateEvent(id=article_id, duplicate_of=of, kind="exact", similarity=1.0, cluster_id=of)
+    return DuplicateEvent(
+        id=article_id, duplicate_of=of, kind="exact", similarity=1.0, cluster_id=of
+    )

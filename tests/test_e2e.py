@@ -55,8 +55,10 @@ def test_every_message_is_accounted_for_exactly_once(broker: str, tmp_path: Path
         )
         store = Store(db)
         stored = wait_for(
-            lambda: sum(store.counts().values())
-            >= len(seen[topics.UNIQUE]) + len(seen[topics.DUPLICATES])
+            lambda: (
+                sum(store.counts().values())
+                >= len(seen[topics.UNIQUE]) + len(seen[topics.DUPLICATES])
+            )
         )
     log = (tmp_path / "worker.log").read_text(errors="replace")
     assert stored, log[-3000:]
@@ -93,7 +95,13 @@ def test_seed_article_reaches_unique_and_the_database(
     article_id = f"seed-{uuid.uuid4().hex[:6]}"
     db = f"sqlite:///{tmp_path / 'warta.sqlite3'}"
     with worker(worker_env(broker, db, tmp_path), tmp_path / "worker.log"):
-        run(produce(broker, topics.RAW, [(article_id.encode(), orjson.dumps({"id": article_id, "text": seed_text}))]))
+        run(
+            produce(
+                broker,
+                topics.RAW,
+                [(article_id.encode(), orjson.dumps({"id": article_id, "text": seed_text}))],
+            )
+        )
         seen = run(collect(broker, [topics.UNIQUE], _total(1)))
         store = Store(db)
         assert wait_for(lambda: store.article(article_id) is not None)

@@ -66,5 +66,10 @@ def test_dead_letter_keeps_the_payload_unchanged(payload: bytes | None) -> None:
         "clean", Rejection(reason="invalid_json", error="bad"), payload, b"k", "articles.raw", 2, 7
     )
     assert original_payload(letter) == payload
-    assert (letter.key, letter.topic, letter.partition, letter.offset) == ("k", "articles.raw", 2, 7)
+    assert (letter.key, letter.topic, letter.partition, letter.offset) == (
+        "k",
+        "articles.raw",
+        2,
+        7,
+    )
     assert letter.received_at.utcoffset() is not None

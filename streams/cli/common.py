@@ -60,7 +60,9 @@ def summary_line(topic: str, value: bytes) -> str:
             f"[duplicate] {data.get('id')} = {data.get('kind')} copy of {data.get('duplicate_of')}"
             f" ({float(data.get('similarity') or 0):.2f})"
         )
-    lang = (data.get("language") or {}).get("code") if isinstance(data.get("language"), dict) else ""
+    lang = (
+        (data.get("language") or {}).get("code") if isinstance(data.get("language"), dict) else ""
+    )
     topic_labels = ", ".join(t.get("label", "") for t in (data.get("topics") or [])[:2])
     when = data.get("published_at") or "-"
     title = (data.get("title") or "(untitled)")[:70]

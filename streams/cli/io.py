@@ -14,7 +14,8 @@ from rich.progress import Progress
 from schemas import RawArticle, Rejection, TaggedArticle, codec
 from streams import topics
 from streams.cli.common import UserError, create_topics, require_broker, summary_line
-from streams.pipeline import decode, identify, process as process_article
+from streams.pipeline import decode, identify
+from streams.pipeline import process as process_article
 from streams.settings import Settings, get_settings
 
 SUFFIXES = {".jsonl", ".ndjson", ".json", ".html", ".htm", ".txt"}
@@ -45,10 +46,15 @@ def read_articles(path: Path) -> Iterator[tuple[str, RawArticle | str]]:
                 if line.strip():
                     item = decode(RawArticle, line, 1 << 40)
                     where = f"{path}:{number}"
-                    yield where, f"{item.reason}: {item.error}" if isinstance(item, Rejection) else item
+                    yield (
+                        where,
+                        f"{item.reason}: {item.error}" if isinstance(item, Rejection) else item,
+                    )
 
 
-def produce_paths(settings: Settings, paths: list[Path], show_progress: bool = True) -> tuple[int, int]:
+def produce_paths(
+    settings: Settings, paths: list[Path], show_progress: bool = True
+) -> tuple[int, int]:
     """Push every article found in `paths` into articles.raw; returns (sent, refused)."""
     files = _files(paths)
     return asyncio.run(_produce(settings, files, show_progress))
@@ -93,7 +99,9 @@ def produce(paths: tuple[Path, ...]) -> None:
     require_broker(settings)
     create_topics(settings)
     sent, refused = produce_paths(settings, list(paths))
-    click.echo(f"produced {sent} article(s) to {topics.RAW}" + (f", skipped {refused}" if refused else ""))
+    click.echo(
+        f"produced {sent} article(s) to {topics.RAW}" + (f", skipped {refused}" if refused else "")
+    )
     if refused:
         sys.exit(1)
 
@@ -103,8 +111,12 @@ def produce(paths: tuple[Path, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print each message as one JSON line.")
 @click.option("--from-beginning/--from-now", default=True, show_default=True)
 @click.option("-n", "--limit", type=int, default=None, help="Stop after N messages.")
-@click.option("--idle-exit", type=float, default=None, help="Stop after N seconds without messages.")
-def tail(topic: str, as_json: bool, from_beginning: bool, limit: int | None, idle_exit: float | None) -> None:
+@click.option(
+    "--idle-exit", type=float, default=None, help="Stop after N seconds without messages."
+)
+def tail(
+    topic: str, as_json: bool, from_beginning: bool, limit: int | None, idle_exit: float | None
+) -> None:
     """Follow TOPIC (default articles.unique) and print its messages readably."""
     settings = get_settings()
     require_broker(settings)
@@ -114,7 +126,12 @@ def tail(topic: str, as_json: bool, from_beginning: bool, limit: int | None, idl
 
 
 async def _tail(
-    settings: Settings, topic: str, as_json: bool, from_beginning: bool, limit: int | None, idle: float | None
+    settings: Settings,
+    topic: str,
+    as_json: bool,
+    from_beginning: bool,
+    limit: int | None,
+    idle: float | None,
 ) -> None:
     from aiokafka import AIOKafkaConsumer
 
@@ -135,7 +152,9 @@ async def _tail(
             for messages in batch.values():
                 for m in messages:
                     value = m.value or b""
-                    click.echo(value.decode("utf-8", "replace") if as_json else summary_line(topic, value))
+                    click.echo(
+                        value.decode("utf-8", "replace") if as_json else summary_line(topic, value)
+                    )
                     seen += 1
     except KeyboardInterrupt:
         pass
@@ -145,7 +164,9 @@ async def _tail(
 
 @click.command()
 @click.argument("source", default="-", type=click.File("rb"))
-@click.option("-o", "--output", default="-", type=click.File("wb"), help="Output JSONL (default stdout).")
+@click.option(
+    "-o", "--output", default="-", type=click.File("wb"), help="Output JSONL (default stdout)."
+)
 @click.option("--dedupe", is_flag=True, help="Judge each article against the lines before it.")
 def process(source: IO[bytes], output: IO[bytes], dedupe: bool) -> None:
     """Clean, enrich and tag JSONL offline: one output line per input line, in order."""
@@ -185,8 +206,10 @@ def process_line(line: bytes, settings: Settings, index: Any = None) -> dict[str
     out["duplicate"] = (
         None
         if verdict.duplicate_of is None
-        else {"duplicate_of": verdict.duplicate_of, "kind": verdict.kind, "similarity": verdict.similarity}
+        else {
+            "duplicate_of": verdict.duplicate_of,
+            "kind": verdict.kind,
+            "similarity": verdict.similarity,
+        }
     )
     return out
-
-

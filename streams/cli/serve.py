@@ -82,7 +82,8 @@ def worker() -> None:
     _migrate(settings)
     from faust.worker import Worker
 
-    from streams.agents import app
+    from streams import agents  # noqa: F401  (registers the agents on the app)
+    from streams.app import app
 
     Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
 
@@ -107,9 +108,7 @@ def _migrate(settings: Settings) -> None:
 
 def _spawn_worker() -> subprocess.Popen[bytes]:
     # A new session: Ctrl-C reaches only `warta run`, which drains before stopping the worker.
-    return subprocess.Popen(
-        [sys.executable, "-m", "streams.cli", "worker"], start_new_session=True
-    )
+    return subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], start_new_session=True)
 
 
 def _drain(settings: Settings, worker_proc: subprocess.Popen[bytes], timeout: float) -> bool:
@@ -172,7 +171,9 @@ def run(samples: bool, drain_timeout: float) -> None:
             click.echo(f"pushed the sample articles from {SAMPLES.name}")
         while not stop.event.wait(0.5):
             if proc.poll() is not None:
-                raise UserError(f"the worker exited with code {proc.returncode}", "see its log above")
+                raise UserError(
+                    f"the worker exited with code {proc.returncode}", "see its log above"
+                )
         stop.event.clear()
         if emb is not None and not _drain(settings, proc, drain_timeout):
             click.echo("warning: stopped before everything was processed", err=True)

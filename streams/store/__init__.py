@@ -69,7 +69,9 @@ class Store:
         stmt = dialect.insert(table)
         updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != "id"}
         with self.engine.begin() as connection:
-            connection.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=updates), rows)
+            connection.execute(
+                stmt.on_conflict_do_update(index_elements=["id"], set_=updates), rows
+            )
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         """The stored message of one unique article, or None."""
@@ -97,7 +99,9 @@ class Store:
         """How many rows each table holds."""
         with self.engine.connect() as connection:
             return {
-                t.name: int(connection.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+                t.name: int(
+                    connection.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+                )
                 for t in (articles, duplicates)
             }
 
