@@ -35,7 +35,7 @@ def enrich(article: CleanArticle) -> EnrichedArticle | Rejection:
         else (f"{article.title}\n{text}")
     )
     lang = language.detect(sample, hint=article.language_hint)
-    entities = ner.extract_entities(text)
+    entities = ner.extract_entities(text, lang.code)
     fields = article.model_dump()
     fields["versions"] = {**article.versions, **COMPONENT_VERSIONS}
     return EnrichedArticle(

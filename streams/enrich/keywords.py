@@ -1,65 +1,148 @@
-"""Keywords: ranked key phrases (YAKE with language stopwords), cleaned against the entities."""
+"""Keywords: ranked key phrases from stopword-delimited candidates, scored by use and position.
+
+YAKE's own extractor costs 20-30 ms an article, too slow for a per-article stream stage, so this
+keeps YAKE's idea (candidates between stopwords, favouring early, frequent and capitalised terms)
+in a few lines and reuses YAKE's packaged stopword lists for the language awareness.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import yake
 
 from schemas.models import Entity, Keyword
+from streams.enrich.ner_features import PERSON_TITLES
+from streams.enrich.text import Token, split_sentences, tokenize
 
-VERSION = "keywords-yake-1"
+VERSION = "keywords-tfpos-1"
 
 TOP = 10
-# YAKE's cost grows with the text; the lead and the first part of the body carry the topic.
-MAX_CHARS = 3000
-# News verbs of saying and filler that YAKE's Indonesian list lacks.
+MAX_NGRAM = 3
+MAX_CHARS = 6000
+# News verbs of saying, calendar words and filler that YAKE's lists lack.
 _EXTRA_STOPWORDS = {
     "id": """kata ujar ujarnya katanya tutur ungkap jelas tambah lanjut mengatakan menyatakan
     menjelaskan mengungkapkan menegaskan menurut menurutnya dikutip senin selasa rabu kamis
     jumat sabtu minggu januari februari maret april mei juni juli agustus september oktober
-    november desember wib tahun hari pukul baca juga""".split(),
+    november desember wib tahun hari pukul baca juga dia ia mereka kami kita saat usai""",
     "en": """said says told according monday tuesday wednesday thursday friday saturday sunday
-    year years""".split(),
+    january february march april may june july august september october november december
+    year years mr mrs ms""",
 }
+_STOPWORD_DIR = Path(yake.__file__).resolve().parent / "core" / "StopwordsList"
 
 
-@lru_cache(maxsize=8)
-def _extractor(lang: str) -> yake.KeywordExtractor:
-    base = yake.KeywordExtractor(lan=lang, n=3, top=TOP * 2)
-    stopwords = set(base.stopword_set) | set(_EXTRA_STOPWORDS.get(lang, []))
-    return yake.KeywordExtractor(lan=lang, n=3, top=TOP * 2, dedup_lim=0.8, stopwords=stopwords)
+@lru_cache(maxsize=16)
+def stopwords(lang: str) -> frozenset[str]:
+    """YAKE's stopword list for `lang` (its generic list when it has none) plus ours."""
+    path = _STOPWORD_DIR / f"stopwords_{lang}.txt"
+    if not path.exists():
+        path = _STOPWORD_DIR / "stopwords_noLang.txt"
+    words = {
+        line.strip().lower()
+        for line in path.read_text(encoding="utf-8", errors="ignore").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    return frozenset(words | set(_EXTRA_STOPWORDS.get(lang, "").split()))
 
 
-def _cuts_entity(phrase: str, entities: Sequence[Entity]) -> bool:
-    """True when the phrase holds part of a multi-word name but not all of it ("NATO Jens")."""
-    words = phrase.lower().split()
-    for ent in entities:
-        name = ent.text.lower().split()
-        if len(name) < 2 or " ".join(name) in " ".join(words):
-            continue
-        overlap = set(words) & set(name)
-        if overlap and not set(name) <= set(words):
-            return True
-    return False
+@dataclass
+class _Stat:
+    form: str
+    count: int
+    first: int
+    proper: int
+
+
+def _runs(sentence: Sequence[Token], stop: frozenset[str], named: set[int]) -> list[list[Token]]:
+    """Maximal runs of content words outside names (no stopwords, digits or punctuation)."""
+    runs: list[list[Token]] = [[]]
+    for tok in sentence:
+        word = tok.text
+        if (
+            tok.start not in named
+            and len(word) > 1
+            and word[0].isalpha()
+            and word.lower() not in stop
+        ):
+            runs[-1].append(tok)
+        elif runs[-1]:
+            runs.append([])
+    return [r for r in runs if r]
+
+
+def _full_names(entities: Sequence[Entity]) -> dict[str, str]:
+    """Short mentions mapped to the fullest mention that starts or ends with them."""
+    full: dict[str, str] = {}
+    for ent in sorted(entities, key=lambda e: -len(e.text)):
+        words = ent.text.split()
+        for k in range(1, len(words) + 1):
+            full.setdefault(" ".join(words[-k:]).lower(), ent.text)
+            full.setdefault(" ".join(words[:k]).lower(), ent.text)
+    return full
+
+
+def _add(stats: dict[str, _Stat], form: str, index: int, proper: int) -> None:
+    stat = stats.setdefault(form.lower(), _Stat(form, 0, index, 0))
+    stat.count += 1
+    stat.proper += proper
+
+
+def _candidates(text: str, stop: frozenset[str], entities: Sequence[Entity]) -> dict[str, _Stat]:
+    stats: dict[str, _Stat] = {}
+    starts = {e.start: e for e in entities if e.end <= MAX_CHARS}
+    named = {t.start for e in starts.values() for t in tokenize(e.text, e.start)}
+    full = _full_names(entities)
+    for index, sentence in enumerate(split_sentences(text[:MAX_CHARS])):
+        for tok in sentence:
+            if tok.start in starts:
+                ent = starts[tok.start]
+                _add(stats, full.get(ent.text.lower(), ent.text), index, 1)
+        for run in _runs(sentence, stop, named):
+            for n in range(1, MAX_NGRAM + 1):
+                for i in range(len(run) - n + 1):
+                    gram = run[i : i + n]
+                    capital = all(t.text[0].isupper() for t in gram) and gram[0] is not sentence[0]
+                    _add(stats, " ".join(t.text for t in gram), index, int(capital))
+    return stats
+
+
+def _score(stat: _Stat, entity_names: set[str]) -> float:
+    words = stat.form.count(" ") + 1
+    # Early mention (headline facts sit in the lead), repetition, and names weigh most.
+    position = 1.0 + 2.0 / (1.0 + stat.first)
+    proper = 1.5 if stat.proper else 1.0
+    named = 1.5 if stat.form.lower() in entity_names else 1.0
+    length = (1.0, 1.4, 1.2)[min(words, 3) - 1]
+    return math.pow(stat.count, 0.7) * position * proper * named * length
+
+
+def _redundant(form: str, kept: list[str]) -> bool:
+    low = f" {form.lower()} "
+    return any(low in f" {k.lower()} " or f" {k.lower()} " in low for k in kept)
 
 
 def extract_keywords(text: str, lang: str, entities: Sequence[Entity] = ()) -> list[Keyword]:
-    """Up to ten key phrases, best first, scored 0..1 (1 = most central)."""
-    code = lang if lang in {"id", "en"} else lang[:2]
-    try:
-        found = _extractor(code).extract_keywords(text[:MAX_CHARS])
-    except (OSError, ValueError):
-        # YAKE has no stopword list for this language: its generic list still works.
-        found = _extractor("noLang").extract_keywords(text[:MAX_CHARS])
-    distinct = {e.text for e in entities}
-    keywords: list[Keyword] = []
-    for phrase, raw in found:
-        if _cuts_entity(phrase, entities) and phrase not in distinct:
+    """Up to ten key phrases, best first, scored 0..1 relative to the best one."""
+    stop = stopwords(lang[:2] if len(lang) >= 2 else lang)
+    stats = _candidates(text, stop, entities)
+    names = {e.text.lower() for e in entities}
+    ranked = sorted(stats.values(), key=lambda s: (-_score(s, names), s.first, s.form))
+    kept: list[str] = []
+    scores: list[float] = []
+    for stat in ranked:
+        if stat.count < 2 and stat.first > 2:
             continue
-        # YAKE scores are small-is-better and unbounded; map them monotonically into 0..1.
-        keywords.append(Keyword(text=phrase, score=round(1.0 / (1.0 + 20.0 * float(raw)), 4)))
-        if len(keywords) >= TOP:
+        if _redundant(stat.form, kept) or stat.form.lower() in PERSON_TITLES:
+            continue
+        kept.append(stat.form)
+        scores.append(_score(stat, names))
+        if len(kept) >= TOP:
             break
-    return keywords
+    top = scores[0] if scores else 1.0
+    return [Keyword(text=k, score=round(s / top, 4)) for k, s in zip(kept, scores, strict=True)]

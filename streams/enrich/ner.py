@@ -10,7 +10,9 @@ import pycrfsuite
 
 from schemas.models import Entity, EntityType
 from streams.enrich.ner_data import spans
-from streams.enrich.ner_features import PERSON_TITLES, sentence_features
+from streams.enrich.ner_features import sentence_features
+from streams.enrich.ner_post import correct
+from streams.enrich.ner_rules import rule_tags
 from streams.enrich.text import Token, split_sentences
 
 VERSION = "ner-crf-1"
@@ -27,33 +29,19 @@ def _tagger() -> pycrfsuite.Tagger:
     return tagger
 
 
-def _strip_titles(words: Sequence[str], tags: list[str]) -> list[str]:
-    """Drop leading titles ("Presiden", "Sekjen") from person names: they are cues, not names."""
-    for i, tag in enumerate(tags):
-        if tag == "B-PER" and words[i].lower().rstrip(".") in PERSON_TITLES:
-            j = i
-            while (
-                j < len(tags)
-                and tags[j] in {"B-PER", "I-PER"}
-                and (words[j].lower().rstrip(".") in PERSON_TITLES or not words[j][:1].isalnum())
-            ):
-                tags[j] = "O"
-                j += 1
-            if j < len(tags) and tags[j] == "I-PER":
-                tags[j] = "B-PER"
-    return tags
-
-
 def predict_tags(words: Sequence[str], tagger: pycrfsuite.Tagger | None = None) -> list[str]:
     """IOB tags (B-PER, I-ORG, O, ...) for the tokens of one sentence."""
     if not words:
         return []
     tags = (tagger or _tagger()).tag(sentence_features(words))
-    return _strip_titles(words, list(tags))
+    return correct(words, list(tags))
 
 
-def _sentence_entities(text: str, tokens: list[Token]) -> list[Entity]:
-    tags = predict_tags([t.text for t in tokens])
+def _sentence_entities(text: str, tokens: Sequence[Token]) -> list[Entity]:
+    return _to_entities(text, tokens, predict_tags([t.text for t in tokens]))
+
+
+def _to_entities(text: str, tokens: Sequence[Token], tags: Sequence[str]) -> list[Entity]:
     found: list[Entity] = []
     for start, end, label in sorted(spans(tags)):
         a, b = tokens[start].start, tokens[end - 1].end
@@ -61,8 +49,28 @@ def _sentence_entities(text: str, tokens: list[Token]) -> list[Entity]:
     return found
 
 
-def extract_entities(text: str) -> list[Entity]:
-    """Every entity mention in `text`, in order; `text[e.start:e.end] == e.text`."""
+def _rule_entities(text: str) -> list[Entity]:
+    """English: capitalisation rules, two passes so a bare surname links to a known person."""
+    sentences = split_sentences(text)
+    surnames: set[str] = set()
+    found: list[Entity] = []
+    for rounds in range(2):
+        found = []
+        for tokens in sentences:
+            tags = rule_tags(tokens, surnames)
+            found.extend(_to_entities(text, tokens, tags))
+        if rounds == 0:
+            surnames = {e.text.split()[-1] for e in found if e.type == "PERSON"}
+    return found
+
+
+def extract_entities(text: str, lang: str = "id") -> list[Entity]:
+    """Every entity mention in `text`, in order; `text[e.start:e.end] == e.text`.
+
+    The CRF learnt Indonesian; English text gets capitalisation rules instead.
+    """
+    if lang == "en":
+        return _rule_entities(text)
     entities: list[Entity] = []
     for sentence in split_sentences(text):
         entities.extend(_sentence_entities(text, sentence))

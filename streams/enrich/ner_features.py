@@ -6,56 +6,71 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from streams.enrich.text import word_set
+
 # Words that introduce a person but are not part of the name (Indonesian and English).
-PERSON_TITLES = frozenset(
-    """presiden wapres wakil menteri menlu menhan menkeu mendagri sekjen sekretaris jenderal
+PERSON_TITLES = word_set(
+    """
+    presiden wapres wakil menteri menlu menhan menkeu mendagri sekjen sekretaris jenderal
     gubernur wagub bupati wabup walikota wali wawali ketua ketum waketum direktur dirut
-    kepala kapolri kapolda kapolres kapolsek panglima jaksa hakim kasad kasal kasau
-    perdana raja ratu pangeran putri sultan paus kanselir senator anggota juru bicara jubir
-    bapak ibu pak bu bung mbak mas kakak adik sdr saudara saudari tuan nyonya nona
-    dr drs prof ir haji hj h kh ustaz ustad habib kiai romo pastor pendeta syekh
-    jenderal letjen mayjen brigjen kolonel kombes kompol akbp ajun komisaris irjen komjen
-    aiptu bripka briptu brigadir kopral sersan kapten mayor letnan marsekal laksamana
-    mr mrs ms miss sir dame lord president minister secretary governor senator mayor
-    chancellor king queen prince princess pope chairman chief ceo spokesman spokeswoman
-    general colonel captain dr. prof. rev judge justice""".split()
+    kepala kapolri kapolda kapolres kapolsek panglima jaksa hakim kasad kasal kasau perdana
+    raja ratu pangeran putri sultan paus kanselir senator anggota juru bicara jubir bapak
+    ibu pak bu bung mbak mas kakak adik sdr saudara saudari tuan nyonya nona dr drs prof ir
+    haji hj h kh ustaz ustad habib kiai romo pastor pendeta syekh jenderal letjen mayjen
+    brigjen kolonel kombes kompol akbp ajun komisaris irjen komjen aiptu bripka briptu
+    brigadir kopral sersan kapten mayor letnan marsekal laksamana mr mrs ms miss sir dame
+    lord president minister secretary governor senator mayor chancellor king queen prince
+    princess pope chairman chief ceo spokesman spokeswoman general colonel captain dr. prof.
+    rev judge justice
+    """
 )
 
 # Words that usually start or end an organisation name.
-ORG_CUES = frozenset(
-    """partai kementerian kemenkeu kemendagri badan lembaga komisi dewan majelis mahkamah
-    pengadilan kejaksaan kepolisian polda polres polsek universitas institut sekolah
-    bank pt cv tbk persero perum yayasan asosiasi himpunan ikatan persatuan serikat
-    federasi organisasi perusahaan koperasi fraksi tentara angkatan pasukan kodam korem
-    direktorat dinas biro kantor pemerintah pemkot pemkab pemprov rumah sakit rs rsud
-    klub fc united inc ltd corp co company corporation group holdings university
-    institute ministry department agency council committee commission association party
-    bureau bank court parliament union federation army navy police""".split()
+ORG_CUES = word_set(
+    """
+    partai kementerian kemenkeu kemendagri badan lembaga komisi dewan majelis mahkamah
+    pengadilan kejaksaan kepolisian polda polres polsek universitas institut sekolah bank pt
+    cv tbk persero perum yayasan asosiasi himpunan ikatan persatuan serikat federasi
+    organisasi perusahaan koperasi fraksi tentara angkatan pasukan kodam korem direktorat
+    dinas biro kantor pemerintah pemkot pemkab pemprov rumah sakit rs rsud klub fc united
+    inc ltd corp co company corporation group holdings university institute ministry
+    department agency council committee commission association party bureau bank court
+    parliament union federation army navy police
+    """
 )
 
 # Words that usually start a location name.
-LOC_CUES = frozenset(
-    """kota kabupaten kab provinsi prov kecamatan kelurahan desa kampung dusun jalan jl jln
+LOC_CUES = word_set(
+    """
+    kota kabupaten kab provinsi prov kecamatan kelurahan desa kampung dusun jalan jl jln
     pulau kepulauan selat teluk tanjung gunung bukit sungai danau laut samudra benua
-    pelabuhan bandara bandar lapangan stadion gedung istana monumen taman pasar alun
-    city province district island street road river lake mount mountain sea ocean gulf
-    county state valley airport""".split()
+    pelabuhan bandara bandar lapangan stadion gedung istana monumen taman pasar alun city
+    province district island street road river lake mount mountain sea ocean gulf county
+    state valley airport
+    """
 )
 
 # Capitalised words that are never names: days, months, religious and calendar words.
-CALENDAR = frozenset(
-    """senin selasa rabu kamis jumat jum'at sabtu minggu ahad januari februari maret april
-    mei juni juli agustus september oktober november desember monday tuesday wednesday
-    thursday friday saturday sunday january february march june july august october
-    december wib wita wit""".split()
+CALENDAR = word_set(
+    """
+    senin selasa rabu kamis jumat jum'at sabtu minggu ahad januari februari maret april mei
+    juni juli agustus september oktober november desember monday tuesday wednesday thursday
+    friday saturday sunday january february march june july august october december wib wita
+    wit
+    """
 )
 
 # Verbs of saying: the name around them is usually a person.
-SPEECH = frozenset(
-    """kata ujar ujarnya katanya tutur tuturnya ucap ucapnya ungkap ungkapnya jelas jelasnya
+SPEECH = word_set(
+    """
+    kata ujar ujarnya katanya tutur tuturnya ucap ucapnya ungkap ungkapnya jelas jelasnya
     tambah tambahnya imbuh imbuhnya lanjut lanjutnya sebut menurut mengatakan menyatakan
-    menjelaskan mengungkapkan menegaskan said says told according""".split()
+    menjelaskan mengungkapkan menegaskan said says told according
+    """
 )
+
+# Tokens after which capitalisation says nothing about names.
+_SENTENCE_OPENERS = frozenset({".", "!", "?", '"', "“", ":", "-", "•", "'"})
 
 _SHAPE_MAP = [(re.compile(r"[A-Z]"), "X"), (re.compile(r"[a-z]"), "x"), (re.compile(r"\d"), "d")]
 
@@ -109,7 +124,8 @@ def gazetteer_tags(words: Sequence[str]) -> list[str]:
     return tags
 
 
-def _token_features(word: str, prefix: str) -> list[str]:
+@lru_cache(maxsize=262144)
+def _token_features(word: str, prefix: str) -> tuple[str, ...]:
     low = word.lower()
     feats = [
         f"{prefix}w={low}",
@@ -124,10 +140,11 @@ def _token_features(word: str, prefix: str) -> list[str]:
         feats.append(f"{prefix}loccue")
     if low in SPEECH:
         feats.append(f"{prefix}speech")
-    return feats
+    return tuple(feats)
 
 
-def _own_features(word: str) -> list[str]:
+@lru_cache(maxsize=131072)
+def _own_features(word: str) -> tuple[str, ...]:
     low = word.lower()
     feats = [
         "bias",
@@ -146,7 +163,7 @@ def _own_features(word: str) -> list[str]:
         feats.append("calendar")
     if not word[:1].isalnum():
         feats.append("punct")
-    return feats
+    return tuple(feats)
 
 
 def sentence_features(words: Sequence[str]) -> list[list[str]]:
@@ -155,9 +172,9 @@ def sentence_features(words: Sequence[str]) -> list[list[str]]:
     out: list[list[str]] = []
     n = len(words)
     for i, word in enumerate(words):
-        feats = _own_features(word) + _token_features(word, "")
+        feats = [*_own_features(word), *_token_features(word, "")]
         feats.append(f"gaz={gaz[i]}")
-        if i == 0 or not words[i - 1][:1].isalnum() and words[i - 1] not in {",", "(", "-"}:
+        if i == 0 or words[i - 1] in _SENTENCE_OPENERS:
             feats.append("first")
         for off in (-2, -1, 1, 2):
             j = i + off
@@ -166,6 +183,12 @@ def sentence_features(words: Sequence[str]) -> list[list[str]]:
                 feats.append(f"{off}:gaz={gaz[j]}")
             else:
                 feats.append(f"{off}:edge")
+        window = [w.lower().rstrip(".") for w in words[max(0, i - 4) : i]]
+        if any(w in PERSON_TITLES for w in window):
+            # "Perdana Menteri Jepang Fumio Kishida": the title may sit a few words back.
+            feats.append("title_near")
+        if any(w in SPEECH for w in window[-2:]):
+            feats.append("speech_near")
         if i > 0:
             feats.append(f"-1w|w={words[i - 1].lower()}|{word.lower()}")
         if i + 1 < n:

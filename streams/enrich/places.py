@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from schemas.models import Entity, Place
-from streams.enrich.text import Token, tokenize
+from streams.enrich.text import Token, tokenize, word_set
 
 VERSION = "places-cldr-1"
 
@@ -74,9 +74,11 @@ PROVINCE_ALIASES: dict[str, str] = {
 }
 
 # Names that are also common words or personal names: kept only when NER calls them a place.
-AMBIGUOUS = frozenset(
-    "Chad Jordan Georgia Jersey Niger Mali Guinea Togo Tonga Turkey Israel Panama Dominica "
-    "Amerika Man Sudan Oman Samoa Guam Palau Bali Riau Maluku DKI".split()
+AMBIGUOUS = word_set(
+    """
+    Chad Jordan Georgia Jersey Niger Mali Guinea Togo Tonga Turkey Panama Dominica Amerika
+    Man Samoa Guam Palau
+    """
 )
 
 # Codes CLDR names that are not countries in ISO 3166-1 (EU, UN, pseudo-locales, ...).
@@ -120,7 +122,8 @@ def _index() -> dict[tuple[str, ...], Code]:
     import pycountry
 
     index: dict[tuple[str, ...], Code] = {}
-    for sub in pycountry.subdivisions.get(country_code="ID") or []:
+    subdivisions = pycountry.subdivisions.get(country_code="ID")  # type: ignore[no-untyped-call]
+    for sub in subdivisions or []:
         if sub.type != "Geographical unit":
             index[_key(sub.name)] = Code("ID", sub.code)
     for name, code in PROVINCE_ALIASES.items():
@@ -136,18 +139,33 @@ def place_names() -> list[str]:
     return [" ".join(key) for key in _index()]
 
 
-def _matches(tokens: list[Token]) -> Iterable[tuple[int, int, Code]]:
+@lru_cache(maxsize=1)
+def _by_first() -> dict[str, int]:
+    """Longest known name (in tokens) for each first token, to bound the lookups."""
+    longest: dict[str, int] = {}
+    for key in _index():
+        first = key[0].title()
+        longest[first] = max(longest.get(first, 0), len(key))
+    return longest
+
+
+def _lookup(key: tuple[str, ...]) -> Code | None:
     index = _index()
-    longest = max(len(k) for k in index)
+    code = index.get(key)
+    if code is None and key[0].isupper() and len(key[0]) > 3:
+        # Headlines in capitals: "KOREA SELATAN" is still Korea Selatan.
+        code = index.get(tuple(w.title() for w in key))
+    return code
+
+
+def _matches(tokens: list[Token]) -> Iterable[tuple[int, int, Code]]:
+    by_first = _by_first()
     i = 0
     while i < len(tokens):
+        longest = by_first.get(tokens[i].text.title(), 0) if tokens[i].text[:1].isupper() else 0
         for n in range(min(longest, len(tokens) - i), 0, -1):
             words = tokens[i : i + n]
-            key = tuple(t.text for t in words)
-            code = index.get(key)
-            if code is None and words[0].text.isupper() and len(words[0].text) > 3:
-                # Headlines in capitals: "KOREA SELATAN" is still Korea Selatan.
-                code = index.get(tuple(w.title() for w in key))
+            code = _lookup(tuple(t.text for t in words))
             after_language_word = i > 0 and tokens[i - 1].text.lower() in _LANGUAGE_WORDS
             if code is not None and not after_language_word:
                 yield words[0].start, words[-1].end, code

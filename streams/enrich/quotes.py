@@ -44,10 +44,14 @@ def _people(entities: Sequence[Entity]) -> list[Entity]:
 
 
 def _full_name(name: str, people: Sequence[Entity]) -> str:
-    """The longest mention that contains a short form ("Stoltenberg" -> "Jens Stoltenberg")."""
+    """The longest mention that starts or ends with a short form ("Stoltenberg" -> "Jens
+    Stoltenberg"; Indonesian papers also shorten to the first name: "Kirana" -> "Kirana Wulandari")."""
     words = name.split()
+    k = len(words)
     longer = [
-        p.text for p in people if len(p.text) > len(name) and p.text.split()[-len(words) :] == words
+        p.text
+        for p in people
+        if len(p.text) > len(name) and words in (p.text.split()[-k:], p.text.split()[:k])
     ]
     return max(longer, key=len) if longer else name
 
@@ -70,7 +74,7 @@ def _last_person(
 
 def _speaker_after(
     text: str, end: int, people: Sequence[Entity], spans: Sequence[tuple[int, int]]
-) -> str | None | bool:
+) -> str | bool | None:
     """Speaker named right after the quote; False when the quote has no attribution there."""
     tail = text[end : end + 120].split("\n", 1)[0]
     m = _AFTER.match(tail)

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
+
+
+def word_set(words: str) -> frozenset[str]:
+    """A frozenset of the whitespace-separated words of `words` (for readable word lists)."""
+    return frozenset(words.split())
+
 
 # Words keep inner hyphens, apostrophes, dots and slashes ("PDI-P", "2.000", "29/10/2013"),
 # so a reduplicated Indonesian plural ("negara-negara") stays one token.
 _TOKEN = re.compile(r"\w+(?:[-'’./]\w+)*|[^\w\s]", re.UNICODE)
 
 # Abbreviations whose dot does not end a sentence (Indonesian and English).
-_ABBREV = frozenset(
-    "a.n bp dr drs dll dsb dst h hj ir jl jln kol kh letjen mayjen brigjen no prof "
-    "pt sdr sh st tn ny nn yth mr mrs ms jr sr inc ltd co corp vs etc gen sen rep gov "
-    "lt col capt sgt u.s mt ft".split()
+_ABBREV = word_set(
+    """
+    a.n bp dr drs dll dsb dst h hj ir jl jln kol kh letjen mayjen brigjen no prof pt sdr sh
+    st tn ny nn yth mr mrs ms jr sr inc ltd co corp vs etc gen sen rep gov lt col capt sgt
+    u.s mt ft
+    """
 )
 
 
@@ -28,9 +37,9 @@ class Token(NamedTuple):
     end: int
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split `text` into word, number and punctuation tokens with offsets."""
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Split `text` into word, number and punctuation tokens; offsets shifted by `offset`."""
+    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN.finditer(text)]
 
 
 def _ends_sentence(tokens: list[Token], i: int) -> bool:
@@ -48,8 +57,9 @@ def _ends_sentence(tokens: list[Token], i: int) -> bool:
     return nxt is None or not nxt.text[:1].islower()
 
 
-def split_sentences(text: str) -> list[list[Token]]:
-    """Group tokens into sentences; a line break always ends one."""
+@lru_cache(maxsize=8)
+def split_sentences(text: str) -> tuple[tuple[Token, ...], ...]:
+    """Group tokens into sentences; a line break always ends one (cached: every component asks)."""
     sentences: list[list[Token]] = []
     # Every line break ends a sentence: clean text puts paragraphs and headings on their own lines.
     for para in re.finditer(r"[^\n]+", text):
@@ -68,7 +78,7 @@ def split_sentences(text: str) -> list[list[Token]]:
             pending_end = glued_quote or _ends_sentence(tokens, i)
         if current:
             sentences.append(current)
-    return sentences
+    return tuple(tuple(s) for s in sentences)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

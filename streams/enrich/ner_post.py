@@ -1,0 +1,92 @@
+"""Corrections to the CRF's tags from title cues: titles and their countries are not the name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from streams.enrich.ner_features import CALENDAR, PERSON_TITLES, gazetteer_tags
+
+_BRACKETS = frozenset("()[]")
+_PERSON = frozenset({"B-PER", "I-PER"})
+# Longest name the title rule will claim; longer capitalised runs are usually not people.
+_MAX_NAME = 3
+
+
+def _is_title(word: str) -> bool:
+    return word.lower().rstrip(".") in PERSON_TITLES
+
+
+def strip_titles(words: Sequence[str], tags: list[str]) -> list[str]:
+    """Drop leading titles ("Presiden", "Sekjen") from person names: they are cues, not names."""
+    for i, tag in enumerate(tags):
+        if tag != "B-PER" or not _is_title(words[i]):
+            continue
+        j = i
+        while (
+            j < len(tags)
+            and tags[j] in _PERSON
+            and (_is_title(words[j]) or not words[j][:1].isalnum())
+        ):
+            tags[j] = "O"
+            j += 1
+        if j < len(tags) and tags[j] == "I-PER":
+            tags[j] = "B-PER"
+    return tags
+
+
+def split_role_places(words: Sequence[str], tags: list[str], gaz: Sequence[str]) -> list[str]:
+    """ "Kanselir Jerman Matthias Brenner": a country opening a person span is the title's."""
+    for i, tag in enumerate(tags):
+        if tag != "B-PER" or gaz[i] != "B":
+            continue
+        j = i + 1
+        while j < len(tags) and gaz[j] == "I" and tags[j] == "I-PER":
+            j += 1
+        if j < len(tags) and tags[j] == "I-PER" and i > 0 and _is_title(words[i - 1]):
+            tags[i : j + 1] = ["B-LOC"] + ["I-LOC"] * (j - i - 1) + ["B-PER"]
+    return tags
+
+
+def _name_like(word: str, tag: str, gaz: str) -> bool:
+    return (
+        tag == "O"
+        and gaz == "O"
+        and word[:1].isupper()
+        and not _is_title(word)
+        and word.lower() not in CALENDAR
+    )
+
+
+def title_place_names(words: Sequence[str], tags: list[str], gaz: Sequence[str]) -> list[str]:
+    """ "Presiden (Rusia Vladimir) Putin": after a title and its country, capitalised words the
+    model left untagged are the person's name."""
+    for i, word in enumerate(words):
+        if not _is_title(word) or tags[i] != "O":
+            continue
+        j, places = i + 1, 0
+        while j < len(words) and (words[j] in _BRACKETS or gaz[j] != "O" or _is_title(words[j])):
+            places += gaz[j] == "B"
+            j += 1
+        if not places:
+            continue
+        claimed = 0
+        previous_name = False
+        while j < len(words) and claimed < _MAX_NAME:
+            if words[j] in _BRACKETS:
+                previous_name = False
+            elif _name_like(words[j], tags[j], gaz[j]):
+                tags[j] = "I-PER" if previous_name else "B-PER"
+                previous_name = True
+                claimed += 1
+            else:
+                break
+            j += 1
+    return tags
+
+
+def correct(words: Sequence[str], tags: list[str]) -> list[str]:
+    """Apply every title-cue correction to one sentence's tags."""
+    gaz = gazetteer_tags(words)
+    tags = strip_titles(words, tags)
+    tags = split_role_places(words, tags, gaz)
+    return title_place_names(words, tags, gaz)

@@ -1,0 +1,73 @@
+"""Named entities with offsets (streams.enrich.ner, ner_rules, ner_data) on our own fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from streams.enrich.ner import MODEL_PATH, extract_entities
+from streams.enrich.ner_data import Scores, Sentence, retokenize, spans
+
+FIXTURES = Path(__file__).parent / "fixtures" / "enrich"
+
+
+def by_type(text: str, lang: str = "id") -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for e in extract_entities(text, lang):
+        assert text[e.start : e.end] == e.text
+        found.setdefault(e.type, set()).add(e.text)
+    return found
+
+
+def test_model_file_is_small_and_present() -> None:
+    assert MODEL_PATH.is_file()
+    assert MODEL_PATH.stat().st_size < 5 * 1024 * 1024
+
+
+def test_indonesian_people_without_their_titles() -> None:
+    text = (
+        "Presiden Joko Widodo bertemu Perdana Menteri Jepang Fumio Kishida di Istana Bogor. "
+        "Gubernur Jawa Tengah Ganjar Pranowo juga hadir."
+    )
+    found = by_type(text)
+    people = found.get("PERSON", set())
+    assert {"Joko Widodo", "Fumio Kishida", "Ganjar Pranowo"} <= people
+    assert not any(p.split()[0] in {"Presiden", "Perdana", "Menteri", "Gubernur"} for p in people)
+
+
+def test_fixture_article_entities() -> None:
+    text = (FIXTURES / "id_diplomasi.txt").read_text("utf-8")
+    found = by_type(text)
+    assert "Kirana Wulandari" in found["PERSON"]
+    assert "Bayu Santoso" in found["PERSON"]
+    assert "Kementerian Luar Negeri" in found["ORG"]
+    assert {"Berlin", "Jawa Barat"} <= found["LOC"]
+
+
+def test_english_uses_capitalisation_rules() -> None:
+    text = (FIXTURES / "en_summit.txt").read_text("utf-8")
+    found = by_type(text, "en")
+    assert {"Elena Marquez", "Kenji Aoyama"} <= found["PERSON"]
+    assert {"Manila", "Japan"} <= found["LOC"]
+    assert "Philippine Department of Foreign Affairs" in found["ORG"]
+    assert "Foreign Minister Elena Marquez" not in found["PERSON"]
+
+
+def test_empty_and_punctuation_only_text() -> None:
+    assert extract_entities("") == []
+    assert extract_entities("... !!! ---") == []
+
+
+def test_retokenize_keeps_brackets_outside_entities() -> None:
+    sent = Sentence(("Presiden", "(Jokowi)", "hadir"), ("O", "B-PER", "O"))
+    out = retokenize(sent)
+    assert out.words == ("Presiden", "(", "Jokowi", ")", "hadir")
+    assert spans(out.tags) == {(2, 3, "PER")}
+
+
+def test_scores_count_exact_matches() -> None:
+    s = Scores()
+    s.add({(0, 2, "PER"), (3, 4, "LOC")}, {(0, 2, "PER"), (3, 5, "LOC")})
+    assert (s.tp, s.fp, s.fn) == (1, 1, 1)
+    assert s.f1 == pytest.approx(0.5)
