@@ -1,0 +1,77 @@
+"""The `warta` command line: process offline, readable errors for user mistakes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from streams.cli import main
+from streams.settings import get_settings
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("WARTA_BROKER", "WARTA_DATABASE_URL"):
+        monkeypatch.delenv(key, raising=False)
+    get_settings.cache_clear()
+
+
+def _lines(text: bytes | str) -> list[dict]:
+    return [orjson.loads(line) for line in str(text).splitlines() if line.strip()]
+
+
+def test_process_gives_one_line_per_input_line_in_order(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    good = SAMPLES.read_bytes().splitlines()
+    source.write_bytes(b"\n".join([good[0], b"{oops", b'{"id": "kosong", "title": "x"}', good[2]]))
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["process", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = _lines(out.read_text())
+    assert len(lines) == 4
+    assert lines[0]["id"] == "sample-lampung-bendungan" and lines[0]["topics"]
+    assert lines[1] == {"id": None, "rejected": lines[1]["rejected"]}
+    assert lines[1]["rejected"]["reason"] == "invalid_json"
+    assert lines[2]["id"] == "kosong" and lines[2]["rejected"]["reason"] == "no_content"
+    assert lines[3]["id"] == "sample-port-ellery-barrier"
+    assert lines[3]["language"]["code"] == "en"
+    assert "duplicate" not in lines[0]
+
+
+def test_process_dedupe_judges_against_earlier_lines(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["process", str(SAMPLES), "-o", str(out), "--dedupe"])
+    assert result.exit_code == 0, result.output
+    lines = {line["id"]: line for line in _lines(out.read_text())}
+    assert lines["sample-lampung-bendungan"]["duplicate"] is None
+    reprint = lines["sample-lampung-bendungan-reprint"]["duplicate"]
+    assert reprint["duplicate_of"] == "sample-lampung-bendungan"
+    assert reprint["kind"] in {"exact", "near"} and reprint["similarity"] >= 0.9
+    assert lines["sample-port-ellery-barrier"]["duplicate"] is None
+
+
+def test_produce_names_a_missing_path_with_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARTA_BROKER", "kafka://127.0.0.1:1")
+    result = CliRunner().invoke(main, ["produce", "/nonexistent/articles.jsonl"])
+    assert result.exit_code == 2
+    assert "no Kafka broker answers" in result.output or "no such file" in result.output
+    assert "hint:" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_setting_is_one_readable_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARTA_DATABASE_URL", "mysql://nope")
+    result = CliRunner().invoke(main, ["process", str(SAMPLES)])
+    assert result.exit_code == 2
+    assert "WARTA_DATABASE_URL" in result.output and "Traceback" not in result.output
+
+
+def test_tail_refuses_an_unknown_topic(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARTA_BROKER", "kafka://127.0.0.1:1")
+    result = CliRunner().invoke(main, ["tail", "articles.nope"])
+    assert result.exit_code == 2
+    assert "hint:" in result.output
