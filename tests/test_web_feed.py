@@ -52,3 +52,21 @@ def test_throughput_is_the_rate_between_samples() -> None:
     assert rates["stages"]["clean"] == [5.0, 0.0]
     assert rates["stages"]["tag"] == [2.0, 2.0]
     assert rates["stages"]["enrich"] == [0.0, 1.0]
+
+
+def test_extraction_quality_per_source() -> None:
+    feed = Feed()
+    feed.add(topics.UNIQUE, _article("q1", authors=["Rina"], source="Pos.example"), at=1.0)
+    body = "Isi berita.\n\nBaca juga: Berita lain\n\nADVERTISEMENT"
+    feed.add(
+        topics.UNIQUE, codec.dumps(tagged("q2", body, source="pos.example", title=None)), at=2.0
+    )
+    (row,) = feed.snapshot(now=3.0)["quality"]
+    assert row == {
+        "source": "pos.example",
+        "articles": 2,
+        "chrome": 2,
+        "title": 0.5,
+        "date": 1.0,
+        "author": 0.5,
+    }

@@ -12,11 +12,11 @@ import faust
 from faust.web import View
 
 from streams import metrics, topics
-from streams.lag import group_lag
 from streams.settings import Settings, get_settings
 from streams.store import Store
 from streams.web.feed import Feed
 from streams.web.follow import follow
+from streams.web.lag import LagReader
 from streams.web.stats import stage_totals
 from streams.web.views import Handler, WebContext, handlers
 
@@ -95,8 +95,14 @@ def register(app: faust.App, context: WebContext | None = None) -> WebContext:
     async def sample() -> None:
         ctx.feed.sample(time.time(), stage_totals())
 
+    settings = ctx.settings
+    # The embedded broker's admin replies make aiokafka log a traceback; skip straight past them.
+    reader = LagReader(
+        settings.bootstrap_servers, settings.app_id, LAG_TOPICS, not settings.embedded
+    )
+
     async def lag() -> None:
-        await update_lag(ctx.settings)
+        await update_lag(reader)
 
     async def feed() -> None:
         await follow(ctx.feed, ctx.settings.bootstrap_servers, ctx.settings.max_message_bytes)
@@ -111,12 +117,10 @@ async def _close(ctx: WebContext) -> None:
     ctx.closing.set()
 
 
-async def update_lag(settings: Settings) -> None:
+async def update_lag(reader: LagReader) -> None:
     """Set warta_consumer_lag from the group's committed offsets; a failure is only logged."""
     try:
-        lag = await asyncio.wait_for(
-            group_lag(settings.bootstrap_servers, settings.app_id, LAG_TOPICS), 10.0
-        )
+        lag = await asyncio.wait_for(reader.read(), 15.0)
     except Exception as exc:  # lag is informative; never stop the worker for it
         log.debug("consumer lag unavailable: %s", exc)
         return

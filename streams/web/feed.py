@@ -9,6 +9,7 @@ from typing import Any
 
 from schemas import codec
 from streams import topics
+from streams.metrics import chrome_lines
 
 WINDOW_SECONDS = 3600.0
 LATEST = 30
@@ -16,6 +17,7 @@ LETTERS = 20
 TOP = 10
 # Two-second samples: six minutes of throughput history.
 SERIES_POINTS = 180
+MAX_SOURCES = 200
 
 
 def _text(value: Any, limit: int = 300) -> str | None:
@@ -76,6 +78,7 @@ class Feed:
         self._window: deque[tuple[float, list[tuple[str, str]]]] = deque()
         self._top: Counter[tuple[str, str]] = Counter()
         self.series: deque[tuple[float, dict[str, float]]] = deque(maxlen=SERIES_POINTS)
+        self.sources: dict[str, Counter[str]] = {}
 
     def add(self, topic: str, value: bytes | None, at: float) -> None:
         """Take one message of a followed topic; anything unreadable is ignored."""
@@ -89,12 +92,34 @@ class Feed:
             self.unique += 1
             self.latest.appendleft(article_summary(data, at))
             self._remember(at, mentions(data))
+            self._quality(data)
         elif topic == topics.DUPLICATES:
             self.duplicate_kinds[str(data.get("kind") or "unknown")[:20]] += 1
         elif topic == topics.DLQ:
             letter = letter_summary(data, at)
             self.letters.appendleft(letter)
             self.letter_reasons[letter["reason"] or "unknown"] += 1
+
+    def _quality(self, data: dict[str, Any]) -> None:
+        source = str(data.get("source") or "unknown")[:64].lower()
+        if source not in self.sources and len(self.sources) >= MAX_SOURCES:
+            source = "other"
+        counts = self.sources.setdefault(source, Counter())
+        counts["articles"] += 1
+        counts["title"] += bool(data.get("title"))
+        counts["date"] += bool(data.get("published_at"))
+        counts["author"] += bool(data.get("authors"))
+        counts["chrome"] += chrome_lines(str(data.get("text") or ""))
+
+    def quality(self) -> list[dict[str, Any]]:
+        """Per source: how often title, date and author were found, and chrome left in bodies."""
+        rows = []
+        for source, c in sorted(self.sources.items(), key=lambda kv: -kv[1]["articles"]):
+            n = c["articles"]
+            row: dict[str, Any] = {"source": source, "articles": n, "chrome": c["chrome"]}
+            row.update({f: round(c[f] / n, 3) for f in ("title", "date", "author")})
+            rows.append(row)
+        return rows
 
     def _remember(self, at: float, names: list[tuple[str, str]]) -> None:
         self._window.append((at, names))
@@ -153,4 +178,5 @@ class Feed:
             "duplicate_rate": round(duplicates / seen, 4) if seen else 0.0,
             "top": self.top(now),
             "throughput": self.rates(),
+            "quality": self.quality(),
         }

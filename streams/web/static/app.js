@@ -184,7 +184,7 @@ function render(snap) {
   topList("top-places", snap.top.places || [], false);
   topList("top-topics", snap.top.topics || [], false);
   drawLatest(snap.latest || []);
-  drawQuality(snap.metrics.quality || []);
+  drawQuality(snap.quality || []);
   $("version").textContent = snap.version || "";
 }
 
