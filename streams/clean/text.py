@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import ftfy
+from ftfy.badness import is_bad
 
 from schemas.models import Caption, Related
 from streams.clean.rules import Rules, rules
@@ -38,7 +39,9 @@ class Cleaned:
 def repair(text: str) -> str:
     """Mojibake and odd spaces repaired, NFC-normalised."""
     if not text.isascii():
-        text = ftfy.fix_text(text, config=_FTFY)
+        # ftfy is costly on long pages: run it only where its own detector sees mojibake.
+        if is_bad(text):
+            text = ftfy.fix_text(text, config=_FTFY)
         text = _ZERO_WIDTH.sub("", _ODD_SPACE.sub(" ", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
