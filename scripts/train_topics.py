@@ -15,7 +15,7 @@ import sklearn
 
 from streams.tag.evaluate import evaluate_topics
 from streams.tag.model import MODEL_PATH
-from streams.tag.train import MAX_FEATURES, MIN_DF, C, file_sha256, fit, read_detik
+from streams.tag.train import MAX_FEATURES, MIN_DF, REVISION, C, file_sha256, fit, read_detik
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL_FAMILY = "detik5-tfidf-lr"
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     examples = read_detik(path)
     sha = file_sha256(path)
     meta = {
-        "version": f"{MODEL_FAMILY}-{sha[:8]}",
+        "version": f"{MODEL_FAMILY}-r{REVISION}-{sha[:8]}",
         "trained_on": "indonesian-news/detik_dev.jsonl",
         "data_sha256": sha,
         "examples": len(examples),

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from schemas.models import EnrichedArticle, Rejection, TaggedArticle, Topic
 from streams.tag.evaluate import evaluate_topics
 from streams.tag.iptc import TOP_LEVEL
 from streams.tag.model import default_model
-from streams.tag.rules import RulesError, RuleSet, load_rules
+from streams.tag.rules import RulesError, RuleSet, load_rules, parse_rules
 from streams.tag.topics import Classifier
 
 VERSION = "1.0.0"
 NO_RULES = "none"
 
-__all__ = ["VERSION", "RuleSet", "RulesError", "evaluate_topics", "load_rules", "tag"]
+__all__ = [
+    "VERSION",
+    "RuleSet",
+    "RulesError",
+    "evaluate_topics",
+    "load_rules",
+    "parse_rules",
+    "tag",
+]
 
 
 def _order(topics: list[Topic]) -> list[Topic]:
@@ -40,8 +46,3 @@ def tag(article: EnrichedArticle, rules: RuleSet | None = None) -> TaggedArticle
     # carry over.
     fields = article.model_dump(include=set(EnrichedArticle.model_fields), exclude={"versions"})
     return TaggedArticle(**fields, topics=topics, tags=tags, versions=versions)
-
-
-def load_rules_file(path: Path | None) -> RuleSet | None:
-    """Rules from `path`, or None when no path is configured."""
-    return load_rules(path) if path is not None else None

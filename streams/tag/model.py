@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,27 +34,25 @@ class LinearTopicModel:
         """The model's version string, as recorded when it was trained."""
         return str(self.meta.get("version", "unversioned"))
 
-    def vectorize(self, doc: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64], float]:
-        """Sparse TF-IDF vector (indices, values) as scikit-learn builds it, and vocab coverage."""
+    def vectorize(self, doc: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """Sparse TF-IDF vector (indices, values), computed exactly as scikit-learn does."""
         feats = analyze(doc)
         counts = Counter(self.vocab[f] for f in feats if f in self.vocab)
         if not counts:
-            return np.zeros(0, dtype=np.intp), np.zeros(0), 0.0
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
         idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         vals = (1.0 + np.log(tf)) * self.idf[idx]
         vals /= float(np.linalg.norm(vals)) or 1.0
-        unigrams = [f for f in feats if " " not in f]
-        known = sum(1 for f in unigrams if f in self.vocab)
-        return idx, vals, known / max(len(unigrams), 1)
+        return idx, vals
 
-    def predict(self, doc: str) -> tuple[dict[str, float], float]:
-        """Class probabilities of a document and the share of its words the model knows."""
-        idx, vals, coverage = self.vectorize(doc)
+    def predict(self, doc: str) -> dict[str, float]:
+        """Class probabilities of a document (the intercepts alone when no word is known)."""
+        idx, vals = self.vectorize(doc)
         logits = self.coef[:, idx] @ vals + self.intercept
         exp = np.exp(logits - logits.max())
         probs = exp / exp.sum()
-        return dict(zip(self.classes, (float(p) for p in probs), strict=True)), coverage
+        return dict(zip(self.classes, (float(p) for p in probs), strict=True))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-serialisable form; weights rounded to 6 significant digits to keep it small."""
@@ -102,12 +99,3 @@ class LinearTopicModel:
 def default_model() -> LinearTopicModel:
     """The shipped model, loaded once per process."""
     return LinearTopicModel.load(MODEL_PATH)
-
-
-def softmax_entropy_ok(probs: dict[str, float]) -> float:
-    """Confidence of a distribution in 0..1: 1 minus its normalised entropy."""
-    n = len(probs)
-    if n < 2:
-        return 1.0
-    ent = -sum(p * math.log(p) for p in probs.values() if p > 0)
-    return max(0.0, 1.0 - ent / math.log(n))

@@ -2,8 +2,9 @@
 
 Two sources of evidence are mixed. The trained model knows the five detik desks (Indonesian
 only); the keyword lexicons know all 17 top-level codes in Indonesian and English. For an
-Indonesian article the model carries most of the weight; for other languages it barely reads
-the text, so the lexicons decide.
+Indonesian article the model decides among its desks and the lexicons can override it only
+when another subject dominates (a match report, a weather forecast); for other languages the
+model barely reads the text, so the lexicons decide.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from streams.tag.iptc import SECOND_LEVEL, TOP_LEVEL, label
 from streams.tag.lexicon import Lexicon, default_lexicon, rollup
 from streams.tag.model import LinearTopicModel, default_model
 
-# Share of the model in the mix, by language; tuned by cross-validation on detik_dev.
-MODEL_WEIGHT = {"id": 0.8, "ms": 0.8}
+# Languages the model was trained on (Malay is close enough to Indonesian to share it).
+MODEL_LANGUAGES = frozenset({"id", "ms"})
+# Share of the model among its own desk codes; tuned by cross-validation on detik_dev.
+MODEL_WEIGHT = 0.8
+# For other languages the model mostly sees unknown words: a small say only.
 OTHER_LANGUAGE_MODEL_WEIGHT = 0.15
-# How far lexicon evidence for codes outside the model's desks can pull mass away from them.
-OUTSIDE_WEIGHT = 0.2
-# Raising the share to a power > 1 lets an outside code win only when it dominates the evidence
-# (a sports report), not when it is one theme among several (a school in a welfare story).
-OUTSIDE_POWER = 1.0
+# Mass that lexicon evidence for a code outside the desks takes: OUTSIDE_WEIGHT x share^POWER.
+# The power lets such a code win only when it dominates the evidence (a sports report), not when
+# it is one theme among several (a school in a welfare story). Tuned by cross-validation.
+OUTSIDE_WEIGHT = 0.5
+OUTSIDE_POWER = 3.0
 # Extra top-level topics must reach this score; the best one is always kept.
 MIN_TOP_SCORE = 0.25
 MAX_TOP = 3
@@ -36,27 +40,24 @@ MAX_SUB = 3
 
 
 def mix(probs: dict[str, float], evidence: dict[str, float], language: str) -> dict[str, float]:
-    """Combine model probabilities over its desk codes with lexicon evidence over all codes.
-
-    Lexicon evidence for codes the model cannot predict moves probability mass away from the
-    desks, in proportion to its share of all evidence (times OUTSIDE_WEIGHT); within the desks
-    the model and the lexicon share are averaged with the language's model weight.
-    """
+    """Scores per top-level code (summing to 1) from model probabilities and lexicon evidence."""
     total = sum(evidence.values())
     if total <= 0:
         return dict(probs)
     share = {c: v / total for c, v in evidence.items()}
-    outside = {c: OUTSIDE_WEIGHT * v**OUTSIDE_POWER for c, v in share.items() if c not in probs}
-    inside_total = sum(v for c, v in share.items() if c in probs)
-    w = MODEL_WEIGHT.get(language, OTHER_LANGUAGE_MODEL_WEIGHT)
-    if inside_total <= 0:
-        w = 1.0
+    if language not in MODEL_LANGUAGES:
+        w = OTHER_LANGUAGE_MODEL_WEIGHT
+        codes = probs.keys() | share.keys()
+        return {c: w * probs.get(c, 0.0) + (1 - w) * share.get(c, 0.0) for c in codes}
+    outside = {c: OUTSIDE_WEIGHT * s**OUTSIDE_POWER for c, s in share.items() if c not in probs}
+    inside_total = sum(s for c, s in share.items() if c in probs)
+    w = MODEL_WEIGHT if inside_total > 0 else 1.0
     remaining = 1.0 - sum(outside.values())
-    scores = {
+    inside = {
         c: remaining * (w * p + (1 - w) * share.get(c, 0.0) / (inside_total or 1.0))
         for c, p in probs.items()
     }
-    return scores | outside
+    return inside | outside
 
 
 @dataclass(frozen=True)
@@ -70,30 +71,34 @@ class Classifier:
     def default(cls) -> Classifier:
         return cls(default_model(), default_lexicon())
 
-    def top_level_scores(self, title: str | None, text: str, language: str) -> dict[str, float]:
-        """A score per top-level code, summing to 1 over the codes with any evidence."""
-        probs, _coverage = self.model.predict(document(title, text))
-        return mix(probs, rollup(self.lexicon.evidence(title, text)), language)
-
     def classify(self, title: str | None, text: str, language: str) -> list[Topic]:
         """Scored topics: at least one top-level code, then confident second-level codes."""
-        scores = self.top_level_scores(title, text, language)
+        probs = self.model.predict(document(title, text))
+        evidence = self.lexicon.evidence(title, text)
+        scores = mix(probs, rollup(evidence), language)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         chosen = [ranked[0]] + [kv for kv in ranked[1:MAX_TOP] if kv[1] >= MIN_TOP_SCORE]
-        topics = [Topic(code=c, label=TOP_LEVEL[c], score=round(s, 4)) for c, s in chosen]
-        return topics + self._second_level(title, text, dict(chosen))
+        topics = [Topic(code=c, label=TOP_LEVEL[c], score=_unit(s)) for c, s in chosen]
+        return topics + _second_level(evidence, dict(chosen))
 
-    def _second_level(self, title: str | None, text: str, parents: dict[str, float]) -> list[Topic]:
-        subs: list[tuple[float, str]] = []
-        for code, ev in self.lexicon.evidence(title, text).items():
-            parent = SECOND_LEVEL.get(code, ("", ""))[1]
-            if parent not in parents or ev < MIN_SUB_EVIDENCE:
-                continue
-            score = parents[parent] * ev / (ev + SUB_PRIOR)
-            if score >= MIN_SUB_SCORE:
-                subs.append((score, code))
-        subs.sort(key=lambda sc: (-sc[0], sc[1]))
-        return [Topic(code=c, label=label(c), score=round(s, 4)) for s, c in subs[:MAX_SUB]]
+
+def _unit(score: float) -> float:
+    """A score rounded for output and clamped into 0..1 against float drift."""
+    return min(1.0, max(0.0, round(score, 4)))
+
+
+def _second_level(evidence: dict[str, float], parents: dict[str, float]) -> list[Topic]:
+    """Second-level codes with enough lexicon evidence under a chosen top-level code."""
+    subs: list[tuple[float, str]] = []
+    for code, ev in evidence.items():
+        parent = SECOND_LEVEL[code][1] if code in SECOND_LEVEL else None
+        if parent not in parents or ev < MIN_SUB_EVIDENCE:
+            continue
+        score = parents[parent] * ev / (ev + SUB_PRIOR)
+        if score >= MIN_SUB_SCORE:
+            subs.append((score, code))
+    subs.sort(key=lambda sc: (-sc[0], sc[1]))
+    return [Topic(code=c, label=label(c), score=_unit(s)) for s, c in subs[:MAX_SUB]]
 
 
 def classify(title: str | None, text: str, language: str) -> list[Topic]:
