@@ -30,3 +30,29 @@ def test_command_skips_cleanly_without_data(tmp_path: Path) -> None:
     result = CliRunner().invoke(evaluation.command, [str(tmp_path / "absent")])
     assert result.exit_code == 0
     assert "skipped" in result.output
+
+
+def test_score_counts_a_duplicate_only_when_it_names_its_own_story() -> None:
+    from datetime import UTC, datetime
+
+    from streams.dedupe import Verdict
+
+    when = datetime(2025, 1, 1, tzinfo=UTC)
+    items = [
+        evaluation.Item("a", "", when, "A", "original", 0.1),
+        evaluation.Item("b", "", when, "B", "original", 0.2),
+        evaluation.Item("a2", "", when, "A", "trimmed", 0.3),
+        evaluation.Item("b2", "", when, "B", "edited", 0.4),
+        evaluation.Item("r", "", when, "R", "rewrite", 0.5),
+    ]
+    verdicts = [
+        Verdict("unique", None, 0.0, "a"),
+        Verdict("unique", None, 0.0, "b"),
+        Verdict("near", "a", 0.8, "a"),
+        Verdict("near", "a", 0.6, "a"),  # wrong story: a false positive and a miss
+        Verdict("near", "b", 0.5, "b"),  # a rewrite is not a copy
+    ]
+    counts = evaluation.score(items, verdicts)
+    assert (counts["all"].tp, counts["all"].fp, counts["all"].fn) == (1, 2, 1)
+    assert counts["trimmed"].recall == 1.0 and counts["edited"].recall == 0.0
+    assert counts["rewrite"].fp == 1 and counts["all"].precision == 1 / 3

@@ -250,7 +250,13 @@ _DEFAULT = Config()
 
 @click.command("dedupe")
 @click.argument("data_dir", type=click.Path(path_type=Path), default=Path("../shared/data"))
-@click.option("--split", "which", type=click.Choice(["dev", "test", "both"]), default="test")
+@click.option(
+    "--split",
+    "which",
+    type=click.Choice(["dev", "test", "both"]),
+    default="test",
+    show_default=True,
+)
 @click.option("--seed", default=7, show_default=True)
 @click.option("--shingle", default=_DEFAULT.shingle, show_default=True)
 @click.option("--num-perm", default=_DEFAULT.num_perm, show_default=True)
