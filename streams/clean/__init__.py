@@ -62,6 +62,7 @@ def _body_parts(paras: list[str], draft: Draft) -> list[str]:
     draft.captions.extend(repeated.captions)
     cleaned = strip_chrome(repeated.paragraphs)
     draft.related.extend(cleaned.related)
+    draft.captions.extend(cleaned.captions)
     return cleaned.paragraphs
 
 

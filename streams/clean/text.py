@@ -19,6 +19,7 @@ _SPACES = re.compile(r" {2,}")
 _QUOTES = "\"'“”‘’«»"
 # Chrome is formulaic and short; longer lines are never judged by the line rules.
 _MAX_CHROME = 220
+_CREDIT_LABEL = re.compile(r"(?:foto|photo|bild|crédits?|credit|image|ilustrasi|dok)\b", re.I)
 # Repair only: quotes, full-width forms and ligatures are the publisher's choice and stay.
 _FTFY = ftfy.TextFixerConfig(
     uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False, normalization="NFC"
@@ -91,6 +92,7 @@ def strip_chrome(paras: list[str], r: Rules | None = None) -> Cleaned:
     r = r or rules()
     kept: list[str] = []
     related: list[Related] = []
+    captions: list[Caption] = []
     i = 0
     while i < len(paras):
         line = paras[i]
@@ -104,12 +106,14 @@ def strip_chrome(paras: list[str], r: Rules | None = None) -> Cleaned:
         elif is_stop(line, r):
             if kept and _is_tail(paras, i):
                 break
+        elif (caption := labelled_caption(line, r)) is not None:
+            captions.append(caption)
         elif not is_chrome(line, r):
             kept.append(line)
         i += 1
     if kept:
         kept[-1] = r.trailing_initials.sub("", kept[-1]) or kept[-1]
-    return Cleaned(kept, related=related)
+    return Cleaned(kept, captions=captions, related=related)
 
 
 def split_caption(line: str, r: Rules | None = None) -> Caption | None:
@@ -125,6 +129,19 @@ def split_caption(line: str, r: Rules | None = None) -> Caption | None:
     p = r.caption_prefix.match(line)
     if p and len(line) > p.end():
         return Caption(text=line[p.end() :].strip())
+    return None
+
+
+def labelled_caption(line: str, r: Rules | None = None) -> Caption | None:
+    """A caption that says it is one: "Foto: ..." or a credit such as "(Foto: AFP)"."""
+    r = r or rules()
+    if len(line) > 400:
+        return None
+    caption = split_caption(line.rstrip(". "), r)
+    if caption is None:
+        return None
+    if r.caption_prefix.match(line) or _CREDIT_LABEL.match(caption.credit or ""):
+        return caption
     return None
 
 
