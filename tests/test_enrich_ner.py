@@ -71,3 +71,8 @@ def test_scores_count_exact_matches() -> None:
     s.add({(0, 2, "PER"), (3, 4, "LOC")}, {(0, 2, "PER"), (3, 5, "LOC")})
     assert (s.tp, s.fp, s.fn) == (1, 1, 1)
     assert s.f1 == pytest.approx(0.5)
+
+
+def test_no_entities_for_languages_without_a_model() -> None:
+    text = "Die Regierung hat am Dienstag in Berlin neue Regeln beschlossen."
+    assert extract_entities(text, "de") == []

@@ -29,7 +29,13 @@ _EXTRA_STOPWORDS = {
     "id": """kata ujar ujarnya katanya tutur ungkap jelas tambah lanjut mengatakan menyatakan
     menjelaskan mengungkapkan menegaskan menurut menurutnya dikutip senin selasa rabu kamis
     jumat sabtu minggu januari februari maret april mei juni juli agustus september oktober
-    november desember wib tahun hari pukul baca juga dia ia mereka kami kita saat usai""",
+    november desember wib tahun hari pukul baca juga dia ia mereka kami kita saat usai
+    untuk menjadi menyebut menyebutkan salah satu yakni yaitu para pun lalu kemudian serta
+    namun sementara selain terkait sebanyak sekitar hingga masih lebih sangat tidak bukan
+    melalui terhadap oleh dengan pada dari ke di akan bagi sejak tersebut yang ini itu ada
+    memang tetap secara bahkan hanya agar sehingga karena seperti antara kepada atas bawah
+    orang pihak kali sebuah seorang berbagai tengah turut mulai sudah telah sedang belum
+    sebut ucap imbuh tegas terang papar kata-kata simak video tonton detikcom""",
     "en": """said says told according monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november december
     year years mr mrs ms""",

@@ -18,6 +18,8 @@ from streams.enrich.text import Token, split_sentences
 VERSION = "ner-crf-1"
 MODEL_PATH = Path(__file__).resolve().parent / "models" / f"{VERSION}.crfsuite"
 
+CRF_LANGUAGES = frozenset({"id", "ms", "jv", "su"})
+
 _TYPES: dict[str, EntityType] = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
 
 
@@ -67,10 +69,14 @@ def _rule_entities(text: str) -> list[Entity]:
 def extract_entities(text: str, lang: str = "id") -> list[Entity]:
     """Every entity mention in `text`, in order; `text[e.start:e.end] == e.text`.
 
-    The CRF learnt Indonesian; English text gets capitalisation rules instead.
+    The CRF learnt Indonesian (it also reads Malay and regional-language news); English gets
+    capitalisation rules. Other languages get none: German capitalises every noun, so neither
+    the CRF nor the rules would mean anything there.
     """
     if lang == "en":
         return _rule_entities(text)
+    if lang not in CRF_LANGUAGES:
+        return []
     entities: list[Entity] = []
     for sentence in split_sentences(text):
         entities.extend(_sentence_entities(text, sentence))

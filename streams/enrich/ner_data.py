@@ -51,25 +51,35 @@ def read_conll(path: Path) -> list[Sentence]:
     return sentences
 
 
+def _piece_tag(tag: str, i: int, first: int, last: int, closes: bool) -> str:
+    if tag == "O":
+        return "O"
+    label = tag[2:]
+    if i < first:
+        return "O" if tag.startswith("B-") else f"I-{label}"
+    if i > last:
+        return f"I-{label}" if closes else "O"
+    return f"B-{label}" if tag.startswith("B-") and i == first else f"I-{label}"
+
+
 def retokenize(sent: Sentence) -> Sentence:
-    """Split corpus tokens like "(Jokowi)" the way our tokenizer does; brackets stay outside."""
+    """Split corpus tokens like "(Jokowi)" the way our tokenizer does; brackets stay outside,
+    except the closing bracket of a name that opened one ("Umum (KPU)")."""
     words: list[str] = []
     tags: list[str] = []
+    bracket_open = False
     for k, (word, tag) in enumerate(zip(sent.words, sent.tags, strict=True)):
         pieces = [t.text for t in tokenize(word)] or [word]
         core = [i for i, p in enumerate(pieces) if p[:1].isalnum()]
         first, last = (core[0], core[-1]) if core else (0, len(pieces) - 1)
-        label = tag[2:]
-        continues = k + 1 < len(sent.tags) and sent.tags[k + 1] == f"I-{label}"
+        continues = k + 1 < len(sent.tags) and sent.tags[k + 1] == f"I-{tag[2:]}"
+        if tag.startswith("B-"):
+            bracket_open = False
         for i, piece in enumerate(pieces):
-            if tag == "O":
-                new = "O"
-            elif i < first:
-                new = "O" if tag.startswith("B-") else f"I-{label}"
-            elif i > last:
-                new = f"I-{label}" if continues else "O"
-            else:
-                new = f"B-{label}" if tag.startswith("B-") and i == first else f"I-{label}"
+            closes = continues or (piece == ")" and bracket_open)
+            new = _piece_tag(tag, i, first, last, closes)
+            if new != "O" and piece == "(":
+                bracket_open = True
             words.append(piece)
             tags.append(new)
     return Sentence(tuple(words), tuple(tags))

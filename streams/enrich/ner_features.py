@@ -108,20 +108,26 @@ def _place_gazetteer() -> dict[tuple[str, ...], str]:
 
 def gazetteer_tags(words: Sequence[str]) -> list[str]:
     """B/I marks for the longest place-name match at each position."""
+    return list(_gazetteer_tags(tuple(words)))
+
+
+@lru_cache(maxsize=64)
+def _gazetteer_tags(words: tuple[str, ...]) -> tuple[str, ...]:
+    # Cached: the features and the title-cue corrections both ask for the same sentence.
     gaz = _place_gazetteer()
     lower = [w.lower() for w in words]
     tags = ["O"] * len(words)
     i = 0
     while i < len(words):
-        for n in (4, 3, 2, 1):
-            if i + n <= len(words) and words[i][:1].isupper() and tuple(lower[i : i + n]) in gaz:
-                tags[i] = "B"
-                for j in range(i + 1, i + n):
-                    tags[j] = "I"
-                i += n - 1
-                break
+        if words[i][:1].isupper():
+            for n in (4, 3, 2, 1):
+                if i + n <= len(words) and tuple(lower[i : i + n]) in gaz:
+                    tags[i] = "B"
+                    tags[i + 1 : i + n] = ["I"] * (n - 1)
+                    i += n - 1
+                    break
         i += 1
-    return tags
+    return tuple(tags)
 
 
 @lru_cache(maxsize=262144)
@@ -166,32 +172,40 @@ def _own_features(word: str) -> tuple[str, ...]:
     return tuple(feats)
 
 
+_OFFSETS = ((-2, "-2:"), (-1, "-1:"), (1, "1:"), (2, "2:"))
+
+
+def _cue_flags(lows: Sequence[str]) -> tuple[list[bool], list[bool]]:
+    bare = [w.rstrip(".") for w in lows]
+    return [w in PERSON_TITLES for w in bare], [w in SPEECH for w in bare]
+
+
 def sentence_features(words: Sequence[str]) -> list[list[str]]:
     """CRF features of every token in one sentence."""
     gaz = gazetteer_tags(words)
+    lows = [w.lower() for w in words]
+    titles, speech = _cue_flags(lows)
     out: list[list[str]] = []
     n = len(words)
     for i, word in enumerate(words):
-        feats = [*_own_features(word), *_token_features(word, "")]
-        feats.append(f"gaz={gaz[i]}")
+        feats = [*_own_features(word), *_token_features(word, ""), f"gaz={gaz[i]}"]
         if i == 0 or words[i - 1] in _SENTENCE_OPENERS:
             feats.append("first")
-        for off in (-2, -1, 1, 2):
+        for off, prefix in _OFFSETS:
             j = i + off
             if 0 <= j < n:
-                feats.extend(_token_features(words[j], f"{off}:"))
-                feats.append(f"{off}:gaz={gaz[j]}")
+                feats.extend(_token_features(words[j], prefix))
+                feats.append(f"{prefix}gaz={gaz[j]}")
             else:
-                feats.append(f"{off}:edge")
-        window = [w.lower().rstrip(".") for w in words[max(0, i - 4) : i]]
-        if any(w in PERSON_TITLES for w in window):
+                feats.append(f"{prefix}edge")
+        if any(titles[max(0, i - 4) : i]):
             # "Perdana Menteri Jepang Fumio Kishida": the title may sit a few words back.
             feats.append("title_near")
-        if any(w in SPEECH for w in window[-2:]):
+        if any(speech[max(0, i - 2) : i]):
             feats.append("speech_near")
         if i > 0:
-            feats.append(f"-1w|w={words[i - 1].lower()}|{word.lower()}")
+            feats.append(f"-1w|w={lows[i - 1]}|{lows[i]}")
         if i + 1 < n:
-            feats.append(f"w|+1w={word.lower()}|{words[i + 1].lower()}")
+            feats.append(f"w|+1w={lows[i]}|{lows[i + 1]}")
         out.append(feats)
     return out

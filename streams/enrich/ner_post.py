@@ -84,9 +84,34 @@ def title_place_names(words: Sequence[str], tags: list[str], gaz: Sequence[str])
     return tags
 
 
+def close_brackets(words: Sequence[str], tags: list[str]) -> list[str]:
+    """ "Komisi Pemilihan Umum (KPU)" is one mention (the corpus convention): a name that opens a
+    bracket also takes the closing one, so its text is never "... (KPU"."""
+    open_label = ""
+    for i, (word, tag) in enumerate(zip(words, tags, strict=True)):
+        if tag == "O":
+            if word == ")" and open_label:
+                tags[i] = f"I-{open_label}"
+            open_label = ""
+        elif word == "(":
+            open_label = tag[2:]
+        elif tag.startswith("B-"):
+            open_label = ""
+    return tags
+
+
+def shouting(words: Sequence[str]) -> bool:
+    """A line in capitals ("SCROLL TO CONTINUE WITH CONTENT") gives no capitalisation cues."""
+    letters = [w for w in words if w[:1].isalpha()]
+    return len(letters) >= 3 and all(w.isupper() for w in letters)
+
+
 def correct(words: Sequence[str], tags: list[str]) -> list[str]:
     """Apply every title-cue correction to one sentence's tags."""
+    if shouting(words):
+        return ["O"] * len(words)
     gaz = gazetteer_tags(words)
+    tags = close_brackets(words, tags)
     tags = strip_titles(words, tags)
     tags = split_role_places(words, tags, gaz)
     return title_place_names(words, tags, gaz)
