@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 # Page chrome that scraped Indonesian news carries between paragraphs; it says nothing about
 # the topic but is frequent enough to be learned as if it did.
@@ -35,12 +34,3 @@ def document(title: str | None, text: str) -> str:
 def analyze(doc: str) -> list[str]:
     """Model features of a document: its word tokens (bigrams did not help in cross-validation)."""
     return tokens(doc)
-
-
-def ngrams(toks: list[str], max_n: int) -> Iterator[tuple[int, tuple[str, ...]]]:
-    """Every n-gram up to `max_n` tokens, with the index of its first token."""
-    for i in range(len(toks)):
-        for n in range(1, max_n + 1):
-            if i + n > len(toks):
-                break
-            yield i, tuple(toks[i : i + n])

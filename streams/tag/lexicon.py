@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from streams.tag.features import ngrams, tokens
+from streams.tag.features import tokens
 from streams.tag.iptc import is_known, top_level_of
 
 LEXICON_DIR = Path(__file__).parent / "lexicon"
@@ -23,18 +23,33 @@ class Lexicon:
     """Phrase (as a token tuple) -> the IPTC codes it signals."""
 
     phrases: dict[tuple[str, ...], tuple[str, ...]]
-    max_len: int
+    # First token -> the lengths of the phrases starting with it, so most tokens cost one lookup.
+    starts: dict[str, tuple[int, ...]]
+
+    @classmethod
+    def build(cls, phrases: dict[tuple[str, ...], tuple[str, ...]]) -> Lexicon:
+        starts: dict[str, set[int]] = defaultdict(set)
+        for gram in phrases:
+            starts[gram[0]].add(len(gram))
+        return cls(phrases, {t: tuple(sorted(n)) for t, n in starts.items()})
+
+    def hits(self, toks: list[str]) -> Counter[tuple[str, ...]]:
+        """How often each lexicon phrase occurs in a token list."""
+        found: Counter[tuple[str, ...]] = Counter()
+        for i, tok in enumerate(toks):
+            for n in self.starts.get(tok, ()):
+                gram = tuple(toks[i : i + n])
+                if gram in self.phrases:
+                    found[gram] += 1
+        return found
 
     def evidence(self, title: str | None, text: str) -> dict[str, float]:
         """Weighted phrase hits per code (title hits count more); codes with no hit are absent."""
-        counts: dict[tuple[str, ...], float] = defaultdict(float)
-        for _, gram in ngrams(tokens(text), self.max_len):
-            if gram in self.phrases:
-                counts[gram] += 1.0
-        weights = {g: min(c, MAX_COUNT_PER_PHRASE) for g, c in counts.items()}
-        for _, gram in ngrams(tokens(title or ""), self.max_len):
-            if gram in self.phrases:
-                weights[gram] = weights.get(gram, 0.0) + TITLE_WEIGHT
+        weights = {
+            g: float(min(c, MAX_COUNT_PER_PHRASE)) for g, c in self.hits(tokens(text)).items()
+        }
+        for gram in self.hits(tokens(title or "")):
+            weights[gram] = weights.get(gram, 0.0) + TITLE_WEIGHT
         out: dict[str, float] = defaultdict(float)
         for gram, w in weights.items():
             for code in self.phrases[gram]:
@@ -75,8 +90,7 @@ def load(paths: list[Path]) -> Lexicon:
         with path.open(encoding="utf-8") as fh:
             for gram, codes in parse(yaml.safe_load(fh), str(path)).items():
                 merged[gram] |= codes
-    phrases = {g: tuple(sorted(c)) for g, c in merged.items()}
-    return Lexicon(phrases, max((len(g) for g in phrases), default=1))
+    return Lexicon.build({g: tuple(sorted(c)) for g, c in merged.items()})
 
 
 @lru_cache(maxsize=1)

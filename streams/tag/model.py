@@ -69,7 +69,7 @@ class LinearTopicModel:
     def save(self, path: Path) -> None:
         """Write the model as gzipped JSON (deterministic bytes for the same weights)."""
         raw = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
-        with path.open("wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+        with path.open("wb") as fh, gzip.GzipFile("", "wb", fileobj=fh, mtime=0) as gz:
             gz.write(raw)
 
     @classmethod
