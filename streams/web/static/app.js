@@ -66,6 +66,15 @@ function drawThroughput(series) {
     label.textContent = fmt(max * (1 - i / 4), 1);
     chart.appendChild(label);
   }
+  if (n > 1) {
+    const span = Math.round(series.t[n - 1] - series.t[0]);
+    const left = svg("text", { x: 40, y: H - 6, class: "axis" });
+    left.textContent = `${Math.floor(span / 60)}m ${span % 60}s ago`;
+    const right = svg("text", { x: W - 4, y: H - 6, class: "axis", "text-anchor": "end" });
+    right.textContent = "now";
+    chart.appendChild(left);
+    chart.appendChild(right);
+  }
   stages.forEach((stage, index) => {
     const color = COLORS[index % COLORS.length];
     const values = series.stages[stage];
