@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED_DATA ?= ../shared/data
 
-.PHONY: run test lint typecheck unit services schemas bench clean
+.PHONY: run test lint typecheck unit services schemas bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,9 +32,14 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q -m "not e2e"
 
-test: $(STAMP) services lint typecheck
+test: $(STAMP) services browser lint typecheck
 	$(BIN)/python -m schemas.export --check
 	WARTA_SHARED_DATA=$(SHARED_DATA) $(BIN)/pytest -q -ra
+
+# The dashboard's browser test drives Debian's chromium (never a downloaded browser build).
+browser:
+	@test -x /usr/bin/chromium || \
+	  (apt-get update && apt-get install -y --no-install-recommends chromium)
 
 schemas: $(STAMP)
 	$(BIN)/python -m schemas.export
