@@ -15,7 +15,6 @@ from streams.fingerprint import tokens
 VERSION = "mh-1"
 NUM_PERM = 128
 SHINGLE = 2
-_SEED = 20_251_125
 _MASK16 = 0xFFFF
 # b-bit MinHash keeps 16 bits per permutation: two unrelated minima still agree with this chance.
 _CHANCE = 1.0 / 65536.0
@@ -26,10 +25,15 @@ U64 = npt.NDArray[np.uint64]
 
 
 def _permutations(num_perm: int) -> tuple[U64, U64]:
-    rng = np.random.default_rng(_SEED)
+    # Constants from BLAKE2b, not from numpy's generator, whose streams may change between
+    # versions: signatures stored in tables must stay comparable across upgrades.
+    def word(tag: str, i: int) -> int:
+        digest = hashlib.blake2b(f"{VERSION}:{tag}:{i}".encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "little")
+
     # Odd multipliers make (a*x + b) >> 32 a multiply-shift universal family on 64-bit keys.
-    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    a = np.array([word("a", i) | 1 for i in range(num_perm)], dtype=np.uint64)
+    b = np.array([word("b", i) for i in range(num_perm)], dtype=np.uint64)
     return a, b
 
 
