@@ -89,11 +89,32 @@ def _hit(row: Any) -> Hit:
     )
 
 
+def _pg_match(doc: str, available: set[str]) -> str:
+    """One `@@` per configuration, each with a constant query, so the GIN index serves them."""
+    by_config: dict[str, list[str]] = {}
+    for code, cfg in sorted(PG_CONFIGS.items()):
+        if cfg in available:
+            by_config.setdefault(cfg, []).append(code)
+    known = [code for codes in by_config.values() for code in codes]
+    parts = [
+        f"({doc} @@ plainto_tsquery('{cfg}', :q) AND language IN ({_quoted(codes)}))"
+        for cfg, codes in by_config.items()
+    ]
+    other = "language IS NULL" + (f" OR language NOT IN ({_quoted(known)})" if known else "")
+    parts.append(f"({doc} @@ plainto_tsquery('simple', :q) AND ({other}))")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _quoted(codes: list[str]) -> str:
+    return ", ".join(f"'{c}'" for c in codes)
+
+
 def _postgres(
     connection: Connection, terms: list[str], limit: int, language: str | None
 ) -> list[Any]:
-    cfg = pg_config_case(pg_configs(connection))
-    doc = f"to_tsvector({cfg}, coalesce(title, '') || ' ' || text)"
+    available = pg_configs(connection)
+    cfg = pg_config_case(available)
+    doc = pg_document(available)
     # plainto_tsquery ANDs the words after stemming them the way the row's language does.
     tsq = f"plainto_tsquery({cfg}, :q)"
     sql = f"""
@@ -103,7 +124,7 @@ def _postgres(
                  AS snippet,
                ts_rank({doc}, {tsq}) AS score
         FROM articles
-        WHERE {doc} @@ {tsq} AND (CAST(:lang AS text) IS NULL OR language = :lang)
+        WHERE {_pg_match(doc, available)} AND (CAST(:lang AS text) IS NULL OR language = :lang)
         ORDER BY score DESC, published_at DESC NULLS LAST
         LIMIT :limit
     """

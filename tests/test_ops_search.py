@@ -1,0 +1,123 @@
+"""Search over stored articles: SQLite FTS5, the LIKE fallback, PostgreSQL per-language stemming."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from schemas import Language
+from streams.store import Store
+from streams.store.search import search, words
+from tests.factories import tagged
+
+ARTICLES = [
+    tagged(
+        "id-jembatan",
+        "Pemerintah provinsi memulai pembangunan jembatan gantung di Kabupaten Sigi. "
+        "Warga berharap akses ke pasar menjadi lebih mudah.",
+        title="Pembangunan Jembatan Gantung Dimulai",
+    ),
+    tagged(
+        "en-floods",
+        "Floods closed the coastal road near Port Ellery after two days of heavy rain, "
+        "and the council opened three shelters.",
+        title="Coastal road closed by floods",
+        language=Language(code="en", confidence=0.98),
+    ),
+    tagged(
+        "id-kopi",
+        "Harga kopi arabika Gayo di tingkat petani naik menjelang panen raya.",
+        title="Harga Kopi Gayo Naik",
+    ),
+]
+
+
+def _ids(store: Store, query: str, **kw: object) -> list[str]:
+    return [h.id for h in search(store.engine, query, **kw)]  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Store:
+    store = Store(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    store.migrate()
+    store.upsert_articles(ARTICLES)
+    return store
+
+
+def test_fts5_matches_every_word_with_a_prefix_on_the_last(sqlite_store: Store) -> None:
+    assert _ids(sqlite_store, "jembatan sigi") == ["id-jembatan"]
+    assert _ids(sqlite_store, "jembatan kopi") == []
+    assert _ids(sqlite_store, "shelt") == ["en-floods"]
+    assert _ids(sqlite_store, "KOPI", language="en") == []
+    assert _ids(sqlite_store, "kopi", language="id") == ["id-kopi"]
+
+
+def test_user_input_is_never_query_syntax(sqlite_store: Store) -> None:
+    assert words('kopi" OR 1=1; DROP TABLE articles; --') == [
+        "kopi",
+        "OR",
+        "1",
+        "1",
+        "DROP",
+        "TABLE",
+        "articles",
+    ]
+    assert _ids(sqlite_store, 'NEAR(kopi "') == []
+    assert _ids(sqlite_store, "*") == []
+    assert sqlite_store.counts()["articles"] == 3
+
+
+def test_updates_and_deletes_follow_into_the_index(sqlite_store: Store) -> None:
+    sqlite_store.upsert_articles([tagged("id-kopi", "Harga teh melati turun.", title="Teh")])
+    assert _ids(sqlite_store, "kopi") == []
+    assert _ids(sqlite_store, "melati") == ["id-kopi"]
+    with sqlite_store.engine.begin() as c:
+        c.execute(sa.text("DELETE FROM articles WHERE id = 'id-kopi'"))
+    assert _ids(sqlite_store, "melati") == []
+
+
+def test_like_fallback_without_fts(sqlite_store: Store) -> None:
+    with sqlite_store.engine.begin() as c:
+        c.execute(sa.text("DROP TABLE articles_fts"))
+    assert _ids(sqlite_store, "jembatan gantung") == ["id-jembatan"]
+    assert _ids(sqlite_store, "100%_") == []
+
+
+@pytest.fixture
+def pg_store(postgres_url: str) -> Iterator[Store]:
+    schema = f"warta_search_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as c:
+        c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    store = Store(postgres_url + f"?options=-csearch_path%3D{schema}")
+    try:
+        store.migrate()
+        store.upsert_articles(ARTICLES)
+        yield store
+    finally:
+        store.close()
+        with admin.begin() as c:
+            c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_stems_each_article_in_its_language(pg_store: Store) -> None:
+    # Indonesian stemming: "bangun" finds "pembangunan"; English: "flood" finds "Floods".
+    assert _ids(pg_store, "bangun jembatan") == ["id-jembatan"]
+    assert _ids(pg_store, "flood shelter") == ["en-floods"]
+    assert _ids(pg_store, "kopi", language="en") == []
+    hits = search(pg_store.engine, "kopi gayo")
+    assert [h.id for h in hits] == ["id-kopi"] and "«" in hits[0].snippet
+    with pg_store.engine.connect() as c:
+        index = c.execute(
+            sa.text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_articles_fts' "
+                "AND schemaname = current_schema()"
+            )
+        ).scalar_one()
+    assert "indonesian" in index and "gin" in index.lower()
