@@ -42,6 +42,13 @@ _RESCUE_MIN_PROSE = 1000
 _RESCUE_RATIO = 0.5
 
 
+# JSON-LD body replaces the extraction when it is this long, this much longer, and contains it.
+_DECLARED_MIN = 1500
+_DECLARED_RATIO = 2.0
+_DECLARED_COVER = 0.7
+_WORD = re.compile(r"\w+")
+
+
 @dataclass
 class HtmlResult:
     """Body text and metadata of one page, with a confidence per field found."""
@@ -89,6 +96,22 @@ def body_text(tree: HtmlElement, url: str | None) -> str:
     return text
 
 
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.casefold())
+    return {tuple(words[i : i + 4]) for i in range(max(0, len(words) - 3))}
+
+
+def prefer_declared(text: str, declared: str | None) -> str:
+    """The JSON-LD articleBody instead of the extraction when it holds the extraction and much
+    more: the extractor then stopped early (a teaser box or a split article)."""
+    if not declared or len(declared) < _DECLARED_MIN or len(declared) < _DECLARED_RATIO * len(text):
+        return text
+    ours, theirs = _shingles(text), _shingles(declared)
+    if ours and len(ours & theirs) >= _DECLARED_COVER * len(ours):
+        return declared
+    return text
+
+
 def _title(meta: PageMeta, domain: str | None) -> tuple[str, float] | None:
     candidates = [(meta.headline, 0.9), (meta.og_title, 0.8), (meta.h1, 0.7), (meta.title_tag, 0.5)]
     for value, conf in candidates:
@@ -131,7 +154,7 @@ def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | No
     if tree is None:
         return None
     meta = read_page_meta(tree)
-    result = HtmlResult(text=body_text(tree, url))
+    result = HtmlResult(text=prefer_declared(body_text(tree, url), meta.article_body))
     result.titles = [t for t in (meta.headline, meta.og_title, meta.h1, meta.title_tag) if t]
     title = _title(meta, domain)
     if title:

@@ -42,6 +42,7 @@ class PageMeta:
     authors: list[str] = field(default_factory=list)
     published: str | None = None
     published_from: str | None = None
+    article_body: str | None = None
 
 
 def _text(value: Any) -> str | None:
@@ -97,6 +98,7 @@ def read_jsonld(tree: HtmlElement, meta: PageMeta) -> None:
             if not _is_article(obj):
                 continue
             meta.headline = meta.headline or _text(obj.get("headline"))
+            meta.article_body = meta.article_body or _text(obj.get("articleBody"))
             meta.authors = meta.authors or _person_names(obj.get("author"))
             if not meta.published and _text(obj.get("datePublished")):
                 meta.published = _text(obj.get("datePublished"))
