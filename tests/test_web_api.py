@@ -146,3 +146,20 @@ async def test_summary_snapshot_has_every_panel(client: tuple[TestClient, list[A
     for key in ("latest", "letters", "duplicate_rate", "top", "throughput", "metrics"):
         assert key in snap
     assert set(snap["top"]) == {"entities", "places", "topics"}
+
+
+async def test_unreachable_database_is_503(tmp_path: Path) -> None:
+    async def send(records: Sequence[tuple[bytes, bytes]]) -> None:
+        raise AssertionError("nothing to produce")
+
+    broken = Store("postgresql://nobody:secret@127.0.0.1:1/none")
+    settings = Settings(database_url="sqlite:///unused.sqlite3")
+    app = faust.App(
+        f"test-web-down-{tmp_path.name}", broker="kafka://127.0.0.1:1", autodiscover=False
+    )
+    register(app, WebContext(settings=settings, store=lambda: broken, send=send))
+    app.web.init_server()
+    async with TestClient(TestServer(app.web.web_app)) as http:
+        response = await http.get("/api/articles/a1")
+        assert response.status == 503 and "secret" not in await response.text()
+        assert (await http.get("/api/search", params={"q": "x"})).status == 503

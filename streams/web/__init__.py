@@ -63,9 +63,17 @@ def _free_root(app: faust.App) -> None:
 def default_context(settings: Settings) -> WebContext:
     """The context of a worker: its store and its faust producer for articles.raw."""
 
-    def store() -> Store:
-        from streams.agents import store as agents_store
+    own: list[Store] = []
 
+    def store() -> Store:
+        # The agents' store is migrated once per process; share it when it is there.
+        try:
+            from streams.agents import store as agents_store
+        except ImportError:
+            if not own:
+                own.append(Store(settings.database_url))
+                own[0].migrate()
+            return own[0]
         return agents_store()
 
     async def send(records: Sequence[tuple[bytes, bytes]]) -> None:

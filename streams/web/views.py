@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
 from aiohttp import web
 
 from schemas import codec
@@ -91,10 +92,10 @@ def handlers(ctx: WebContext) -> dict[tuple[str, str], Handler]:
         return await _ingest(ctx, request)
 
     async def article(request: web.Request, id: str = "") -> web.StreamResponse:
-        return await _article(ctx, id)
+        return await _database(_article(ctx, id))
 
     async def find(request: web.Request) -> web.StreamResponse:
-        return await _search(ctx, request)
+        return await _database(_search(ctx, request))
 
     return {
         ("GET", "/"): index,
@@ -106,6 +107,15 @@ def handlers(ctx: WebContext) -> dict[tuple[str, str], Handler]:
         ("GET", "/api/articles/{id}"): article,
         ("GET", "/api/search"): find,
     }
+
+
+async def _database(handler: Awaitable[web.StreamResponse]) -> web.StreamResponse:
+    """Run a handler that reads the database; an unreachable database is a 503, not a crash."""
+    try:
+        return await handler
+    except sa.exc.SQLAlchemyError as exc:
+        log.warning("database unavailable for the web API: %s", exc)
+        return json_response({"error": "the database is unavailable; try again shortly"}, 503)
 
 
 def _asset(name: str) -> web.Response:
