@@ -36,6 +36,12 @@ def test_topics_are_well_formed(art: dict[str, Any]) -> None:
     assert all(SECOND_LEVEL[t.code][1] in {p.code for p in tops} for t in subs)
 
 
+@pytest.mark.parametrize("art", [a for a in ARTICLES if "also" in a], ids=lambda a: a["id"])
+def test_a_clear_second_theme_is_listed_as_another_top_level_code(art: dict[str, Any]) -> None:
+    codes = {t.code for t in classify(art["title"], art["text"], art["language"])}
+    assert set(art["also"]) <= codes, codes
+
+
 def test_confident_second_level_codes_are_given() -> None:
     by_id = {a["id"]: a for a in ARTICLES}
     econ = by_id["id-economy"]

@@ -31,6 +31,11 @@ OUTSIDE_POWER = 3.0
 # Extra top-level topics must reach this score; the best one is always kept.
 MIN_TOP_SCORE = 0.25
 MAX_TOP = 3
+# A code that is a clear theme of the text (a flood in a development story) is listed even when
+# the desk model keeps the first place: this share of all lexicon evidence, and this many hits.
+MIN_THEME_SHARE = 0.3
+MIN_THEME_EVIDENCE = 4.0
+MIN_THEME_SCORE = 0.05
 # A second-level code needs this much lexicon evidence (a title hit, or two body hits)...
 MIN_SUB_EVIDENCE = 2.0
 # ...and its score, parent score x evidence / (evidence + SUB_PRIOR), must reach MIN_SUB_SCORE.
@@ -75,11 +80,24 @@ class Classifier:
         """Scored topics: at least one top-level code, then confident second-level codes."""
         probs = self.model.predict(document(title, text))
         evidence = self.lexicon.evidence(title, text)
-        scores = mix(probs, rollup(evidence), language)
+        top_evidence = rollup(evidence)
+        scores = mix(probs, top_evidence, language)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        chosen = [ranked[0]] + [kv for kv in ranked[1:MAX_TOP] if kv[1] >= MIN_TOP_SCORE]
+        chosen = _choose(ranked, top_evidence)
         topics = [Topic(code=c, label=TOP_LEVEL[c], score=_unit(s)) for c, s in chosen]
         return topics + _second_level(evidence, dict(chosen))
+
+
+def _choose(ranked: list[tuple[str, float]], evidence: dict[str, float]) -> list[tuple[str, float]]:
+    """The best code, then up to MAX_TOP - 1 others that score well or are a clear theme."""
+    total = sum(evidence.values()) or 1.0
+
+    def keep(code: str, score: float) -> bool:
+        ev = evidence.get(code, 0.0)
+        theme = ev >= MIN_THEME_EVIDENCE and ev / total >= MIN_THEME_SHARE
+        return score >= MIN_TOP_SCORE or (theme and score >= MIN_THEME_SCORE)
+
+    return [ranked[0], *[(c, s) for c, s in ranked[1:] if keep(c, s)][: MAX_TOP - 1]]
 
 
 def _unit(score: float) -> float:
