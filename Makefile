@@ -43,6 +43,7 @@ browser:
 
 schemas: $(STAMP)
 	$(BIN)/python -m schemas.export
+	$(BIN)/warta schema asyncapi
 
 bench: $(STAMP)
 	WARTA_SHARED_DATA=$(SHARED_DATA) $(BIN)/python -m benchmarks $(SHARED_DATA)

@@ -104,3 +104,16 @@ def test_asyncapi_covers_every_public_topic_and_its_refs_resolve() -> None:
 def test_completion_script_is_printed() -> None:
     result = CliRunner().invoke(main, ["completion", "bash"])
     assert result.exit_code == 0 and "_WARTA_COMPLETE" in result.output
+
+
+def test_replay_command_reports_writes_and_then_finds_nothing(database: Store) -> None:
+    # The factory's articles never went through enrich and tag, so the current stages differ.
+    first = CliRunner().invoke(main, ["replay", "--json"])
+    assert first.exit_code == 0, first.output
+    report = orjson.loads(first.output)
+    assert report["total"] == 2 and report["changed"] == 2 and report["written"] == 0
+    assert report["fields"]["versions.enrich"]["count"] == 2
+    written = CliRunner().invoke(main, ["replay", "--write"])
+    assert written.exit_code == 0 and "wrote 2 new version(s)" in written.output
+    again = orjson.loads(CliRunner().invoke(main, ["replay", "--json"]).output)
+    assert again["changed"] == 0 and again["unchanged"] == 2
