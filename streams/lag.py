@@ -15,7 +15,6 @@ async def group_lag(bootstrap: str, group: str, names: list[str]) -> dict[str, i
     await admin.start()
     await consumer.start()
     try:
-        committed = await admin.list_consumer_group_offsets(group)
         partitions = [
             TopicPartition(name, p)
             for name in names
@@ -23,6 +22,9 @@ async def group_lag(bootstrap: str, group: str, names: list[str]) -> dict[str, i
                 consumer.partitions_for_topic(name) or await _partitions(consumer, name)
             )
         ]
+        # Naming the partitions avoids the all-partitions OffsetFetch form, which the embedded
+        # broker answers in a shape aiokafka cannot decode.
+        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
         ends = await consumer.end_offsets(partitions)
         lag: dict[str, int] = dict.fromkeys(names, 0)
         for tp, end in ends.items():

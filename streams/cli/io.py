@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import click
+from rich.console import Console
 from rich.progress import Progress
 
 from schemas import RawArticle, Rejection, TaggedArticle, codec
@@ -71,7 +73,9 @@ async def _produce(settings: Settings, files: list[Path], show_progress: bool) -
     await producer.start()
     sent = refused = 0
     try:
-        with Progress(disable=not show_progress, transient=True) as progress:
+        # A disabled rich Progress still hides and shows the cursor: skip it entirely.
+        console = None if show_progress else Console(file=io.StringIO())
+        with Progress(transient=True, console=console) as progress:
             task = progress.add_task("producing", total=len(files))
             for path in files:
                 for where, item in read_articles(path):

@@ -74,7 +74,13 @@ def broker(host: str | None, port: int | None) -> None:
 
 
 @click.command()
-def worker() -> None:
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default=None,
+    help="Override WARTA_LOG_LEVEL.",
+)
+def worker(log_level: str | None) -> None:
     """Run one faust worker against WARTA_BROKER; start more of them to scale out."""
     settings = get_settings()
     require_broker(settings)
@@ -85,7 +91,10 @@ def worker() -> None:
     from streams import agents  # noqa: F401  (registers the agents on the app)
     from streams.app import app
 
-    Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+    runner = Worker(app, loglevel=log_level or settings.log_level, quiet=True)
+    if not sys.stdout.isatty():
+        runner.spinner = None  # its cursor codes would garble logs and `warta run`'s view
+    runner.execute_from_commandline()
 
 
 def _migrate(settings: Settings) -> None:
@@ -108,7 +117,10 @@ def _migrate(settings: Settings) -> None:
 
 def _spawn_worker() -> subprocess.Popen[bytes]:
     # A new session: Ctrl-C reaches only `warta run`, which drains before stopping the worker.
-    return subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "streams.cli", "worker", "--log-level", "warning"],
+        start_new_session=True,
+    )
 
 
 def _drain(settings: Settings, worker_proc: subprocess.Popen[bytes], timeout: float) -> bool:
@@ -117,7 +129,12 @@ def _drain(settings: Settings, worker_proc: subprocess.Popen[bytes], timeout: fl
     deadline = time.monotonic() + timeout
     quiet_rounds = 0
     while time.monotonic() < deadline and worker_proc.poll() is None:
-        lag = asyncio.run(group_lag(settings.bootstrap_servers, settings.app_id, SOURCES))
+        try:
+            lag = asyncio.run(group_lag(settings.bootstrap_servers, settings.app_id, SOURCES))
+        except Exception as exc:  # a failed probe is retried, it must not abandon the drain
+            click.echo(f"  could not read the consumer lag ({exc}); retrying", err=True)
+            time.sleep(1.5)
+            continue
         pending = sum(lag.values())
         quiet_rounds = quiet_rounds + 1 if pending == 0 else 0
         if quiet_rounds >= 2:
