@@ -8,6 +8,7 @@ import pytest
 
 from streams.enrich.ner import MODEL_PATH, extract_entities
 from streams.enrich.ner_data import Scores, Sentence, retokenize, spans
+from streams.enrich.ner_post import correct
 
 FIXTURES = Path(__file__).parent / "fixtures" / "enrich"
 
@@ -76,3 +77,27 @@ def test_scores_count_exact_matches() -> None:
 def test_no_entities_for_languages_without_a_model() -> None:
     text = "Die Regierung hat am Dienstag in Berlin neue Regeln beschlossen."
     assert extract_entities(text, "de") == []
+
+
+def test_retokenize_keeps_the_closing_bracket_of_a_name_with_an_acronym() -> None:
+    sent = Sentence(
+        ("Komisi", "Pemilihan", "Umum", "(KPU)", "hadir"), ("B-ORG",) + ("I-ORG",) * 3 + ("O",)
+    )
+    out = retokenize(sent)
+    assert spans(out.tags) == {(0, 6, "ORG")}
+    assert out.words[3:6] == ("(", "KPU", ")")
+
+
+def test_post_rules_close_brackets_and_ignore_lines_in_capitals() -> None:
+    words = ["Komisi", "Pemilihan", "Umum", "(", "KPU", ")", "hadir"]
+    tags = ["B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O"]
+    assert correct(words, tags)[5] == "I-ORG"
+    shouting = ["SCROLL", "TO", "CONTINUE", "WITH", "CONTENT"]
+    assert correct(shouting, ["O", "O", "O", "B-ORG", "I-ORG"]) == ["O"] * 5
+
+
+def test_english_dates_and_capitalised_datelines_are_not_people() -> None:
+    text = "LA CROSSE, Wis. - Voters in New Jersey lined up on Labor Day, said Ana Ruiz."
+    found = by_type(text, "en")
+    assert found.get("PERSON") == {"Ana Ruiz"}
+    assert "New Jersey" in found["LOC"]

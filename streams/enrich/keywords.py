@@ -74,7 +74,7 @@ def _runs(sentence: Sequence[Token], stop: frozenset[str], named: set[int]) -> l
             tok.start not in named
             and len(word) > 1
             and word[0].isalpha()
-            and word.lower() not in stop
+            and word.lower().replace("’", "'") not in stop
         ):
             runs[-1].append(tok)
         elif runs[-1]:

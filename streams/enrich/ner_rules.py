@@ -8,6 +8,7 @@ acronym for an organisation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from streams.enrich.keywords import stopwords
 from streams.enrich.ner_features import CALENDAR, LOC_CUES, ORG_CUES, PERSON_TITLES
@@ -19,6 +20,7 @@ _PLACE_PREPOSITIONS = frozenset({"in", "at", "from", "to", "near", "across", "ou
 _JOINERS = frozenset({"of", "de", "van", "von", "der", "bin", "al", "the", "&", "for"})
 _EXTRA_TITLES = frozenset({"prime", "vice", "deputy", "former", "spokesperson"})
 _EN_ORG = frozenset({"house", "office", "times", "post", "news", "agency", "reuters", "nato"})
+_EVENTS = frozenset({"day", "eve", "week", "cup", "games", "olympics", "awards", "festival"})
 _ORG_SUFFIXES = frozenset({"inc", "ltd", "corp", "co", "plc", "llc", "ag", "gmbh", "group"})
 
 
@@ -49,6 +51,9 @@ def _runs(tokens: Sequence[Token]) -> list[tuple[int, int]]:
 def _classify(words: list[str], before: str) -> str | None:
     lower = [w.lower().rstrip(".") for w in words]
     places = _place_set()
+    if lower[-1] in _EVENTS or (len(words) > 1 and all(w.isupper() for w in words)):
+        # "Labor Day" is a date; "LA CROSSE" a dateline in capitals, whose kind is unknowable.
+        return None
     if lower[-1] in _ORG_SUFFIXES | _EN_ORG or any(w in ORG_CUES for w in lower):
         return "ORG"
     if " ".join(words) in places or any(w in LOC_CUES for w in lower[:1] + lower[-1:]):
@@ -64,17 +69,22 @@ def _classify(words: list[str], before: str) -> str | None:
     return None
 
 
-_PLACES: set[str] = set()
+@lru_cache(maxsize=1)
+def _place_set() -> frozenset[str]:
+    """Countries and every ISO 3166-2 subdivision ("New Jersey", "Bavaria" as "Bayern", ...)."""
+    import pycountry
 
-
-def _place_set() -> set[str]:
-    if not _PLACES:
-        _PLACES.update(place_names())
-    return _PLACES
+    subdivisions = {sub.name for sub in pycountry.subdivisions}
+    return frozenset(place_names()) | subdivisions
 
 
 def _is_title(word: str) -> bool:
     return word.lower().rstrip(".") in PERSON_TITLES or word.lower() in _EXTRA_TITLES
+
+
+def _opens_sentence(tokens: Sequence[Token], i: int) -> bool:
+    """Capitalised only because it starts the sentence (or a quote): "The", "In"."""
+    return i == 0 or not tokens[i - 1].text[:1].isalnum()
 
 
 def _segments(tokens: Sequence[Token], start: int, end: int) -> list[tuple[int, int]]:
@@ -88,7 +98,7 @@ def _segments(tokens: Sequence[Token], start: int, end: int) -> list[tuple[int, 
             continue
         while seg < k and (
             tokens[seg].text.lower() in _JOINERS
-            or (tokens[seg].text.lower() in stop and not tokens[seg].text.isupper())
+            or (seg == start and _opens_sentence(tokens, seg) and tokens[seg].text.lower() in stop)
         ):
             seg += 1
         if k > seg:
