@@ -12,7 +12,7 @@ from streams.clean.dates import WIB, localise, parse_hint
 from streams.clean.header import read_dateline, read_header
 from streams.clean.html import localise_html_date, read_html
 from streams.clean.text import paragraphs, repair, strip_chrome, take_repeated_captions
-from streams.clean.trim import trim_head
+from streams.clean.trim import trim_head, trim_tail
 from streams.fingerprint import fingerprint
 from streams.ids import article_id, source_of
 
@@ -97,7 +97,7 @@ def _from_html(html: str, raw: RawArticle, domain: str | None) -> Draft | None:
     draft = Draft(paragraphs=[], title=page.title, authors=page.authors)
     draft.confidence.update(page.confidence)
     draft.paragraphs = _body_parts(paragraphs(text), draft)
-    draft.paragraphs = trim_head(draft.paragraphs, page.titles, draft.authors)
+    draft.paragraphs = trim_tail(trim_head(draft.paragraphs, page.titles, draft.authors))
     if page.published:
         zone = default_zone(raw, domain, text)
         when = localise_html_date(page.published, zone or UTC)

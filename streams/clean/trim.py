@@ -11,6 +11,8 @@ _NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}")
 # Only the first few paragraphs can be a page header that the extractor kept.
 _HEAD = 4
 _SHORT = 160
+_LOOSE = 60
+_SENTENCE_END = (".", "!", "?", '"', "”", "»", "…", ")", "。", "」", ":")
 
 
 def _tokens(text: str) -> set[str]:
@@ -50,6 +52,21 @@ def is_byline_only(para: str, authors: list[str]) -> bool:
     for a in named:
         rest = rest.replace(a.casefold(), "")
     return bool(named) and len(_tokens(rest)) <= 4
+
+
+def is_loose_line(para: str) -> bool:
+    """A short line that is no sentence: a link, a menu entry, a section label."""
+    if para.startswith(("|", "- ")):  # table rows and list items are structured content
+        return False
+    return len(para) <= _LOOSE and not para.rstrip().endswith(_SENTENCE_END)
+
+
+def trim_tail(paras: list[str]) -> list[str]:
+    """Drop the run of loose lines (related links, labels) that ends a page; never all of it."""
+    end = len(paras)
+    while end > 1 and is_loose_line(paras[end - 1]):
+        end -= 1
+    return paras[:end]
 
 
 def trim_head(paras: list[str], titles: list[str], authors: list[str]) -> list[str]:
