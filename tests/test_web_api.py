@@ -163,3 +163,15 @@ async def test_unreachable_database_is_503(tmp_path: Path) -> None:
         response = await http.get("/api/articles/a1")
         assert response.status == 503 and "secret" not in await response.text()
         assert (await http.get("/api/search", params={"q": "x"})).status == 503
+
+
+async def test_events_stream_snapshots(client: tuple[TestClient, list[Any]]) -> None:
+    http, _ = client
+    response = await http.get("/api/events")
+    assert response.headers["Content-Type"].startswith("text/event-stream")
+    seen = b""
+    while b"\n\n" not in seen.split(b"event: snapshot", 1)[-1]:
+        seen += await response.content.readany()
+    event = seen.split(b"event: snapshot\ndata: ", 1)[1].split(b"\n\n", 1)[0]
+    assert "latest" in orjson.loads(event)
+    response.close()
