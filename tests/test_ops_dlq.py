@@ -75,3 +75,30 @@ async def test_list_and_redrive_by_reason(embedded_broker: str) -> None:
     raw = dict(await asyncio.wait_for(_raw_after(embedded_broker, 2), 30))
     assert raw[b"k2"] == binary  # the exact original bytes, even when they were not UTF-8
     assert raw[b"k1"] == bad
+
+
+def test_dlq_commands(embedded_broker: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from streams.cli import main
+    from streams.settings import get_settings
+
+    letter = dead_letter(
+        "enrich", Rejection(reason="enrich_error", error="boom"), b'{"id": "x"}', b"x"
+    )
+    run_async = asyncio.run
+    run_async(ensure_topics(embedded_broker, [topics.RAW, topics.DLQ], 2, 1))
+    run_async(produce(embedded_broker, topics.DLQ, [(b"x", codec.dumps(letter))]))
+    monkeypatch.setenv("WARTA_BROKER", f"kafka://{embedded_broker}")
+    get_settings.cache_clear()
+    try:
+        listed = CliRunner().invoke(main, ["dlq", "list", "--reason", "enrich_error", "--json"])
+        assert listed.exit_code == 0, listed.output
+        lines = [line for line in listed.output.splitlines() if line.startswith("{")]
+        assert [codec.loads(line)["key"] for line in lines] == ["x"]
+        dry = CliRunner().invoke(main, ["dlq", "redrive", "--reason", "enrich_error", "--dry-run"])
+        assert "would redrive 1" in dry.output
+        done = CliRunner().invoke(main, ["dlq", "redrive", "--reason", "enrich_error"])
+        assert done.exit_code == 0 and "redrove 1 message(s)" in done.output
+    finally:
+        get_settings.cache_clear()
