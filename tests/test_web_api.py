@@ -175,3 +175,14 @@ async def test_events_stream_snapshots(client: tuple[TestClient, list[Any]]) -> 
     event = seen.split(b"event: snapshot\ndata: ", 1)[1].split(b"\n\n", 1)[0]
     assert "latest" in orjson.loads(event)
     response.close()
+
+
+async def test_stored_counts_reach_the_snapshot(tmp_path: Path, store: Store) -> None:
+    from streams.web import count_stored
+
+    async def send(records: Sequence[tuple[bytes, bytes]]) -> None:
+        return None
+
+    ctx = WebContext(settings=Settings(), store=lambda: store, send=send)
+    await count_stored(ctx)
+    assert ctx.feed.snapshot(now=0.0)["stored"] == {"articles": 2, "duplicates": 1}

@@ -22,7 +22,7 @@ from streams.web.views import Handler, WebContext, handlers
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Feed", "WebContext", "register", "update_lag"]
+__all__ = ["Feed", "WebContext", "count_stored", "register", "update_lag"]
 
 # Topics the worker's group consumes: their lag is what is still to be done.
 LAG_TOPICS = [
@@ -36,6 +36,7 @@ LAG_TOPICS = [
 ]
 LAG_INTERVAL = 5.0
 SAMPLE_INTERVAL = 2.0
+COUNT_INTERVAL = 10.0
 # faust's own index (and debug statistics) would claim "/"; warta's dashboard lives there.
 _FAUST_ROOT_BLUEPRINTS = ("production_index", "apps.stats")
 
@@ -115,7 +116,11 @@ def register(app: faust.App, context: WebContext | None = None) -> WebContext:
     async def feed() -> None:
         await follow(ctx.feed, ctx.settings.bootstrap_servers, ctx.settings.max_message_bytes)
 
+    async def count() -> None:
+        await count_stored(ctx)
+
     app.timer(SAMPLE_INTERVAL, name="warta_web_sample")(sample)
+    app.timer(COUNT_INTERVAL, name="warta_web_count")(count)
     app.timer(LAG_INTERVAL, name="warta_web_lag")(lag)
     app.task(feed)
     return ctx
@@ -123,6 +128,14 @@ def register(app: faust.App, context: WebContext | None = None) -> WebContext:
 
 async def _close(ctx: WebContext) -> None:
     ctx.closing.set()
+
+
+async def count_stored(ctx: WebContext) -> None:
+    """Refresh how many articles and duplicates the database holds (what has landed)."""
+    try:
+        ctx.feed.stored = await asyncio.to_thread(lambda: ctx.store().counts())
+    except Exception as exc:  # the dashboard shows the last known counts meanwhile
+        log.debug("cannot count stored articles: %s", exc)
 
 
 async def update_lag(reader: LagReader) -> None:

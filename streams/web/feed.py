@@ -79,6 +79,7 @@ class Feed:
         self._top: Counter[tuple[str, str]] = Counter()
         self.series: deque[tuple[float, dict[str, float]]] = deque(maxlen=SERIES_POINTS)
         self.sources: dict[str, Counter[str]] = {}
+        self.stored: dict[str, int] = {}
 
     def add(self, topic: str, value: bytes | None, at: float) -> None:
         """Take one message of a followed topic; anything unreadable is ignored."""
@@ -179,4 +180,5 @@ class Feed:
             "top": self.top(now),
             "throughput": self.rates(),
             "quality": self.quality(),
+            "stored": dict(self.stored),
         }

@@ -101,7 +101,12 @@ function drawThroughput(series) {
 function drawTotals(snap) {
   const dl = clear($("totals"));
   const messages = snap.metrics.messages || {};
-  const rows = [["unique articles seen", snap.unique]];
+  const stored = snap.stored || {};
+  const rows = [
+    ["stored articles", stored.articles],
+    ["stored duplicates", stored.duplicates],
+    ["unique articles seen", snap.unique],
+  ];
   for (const stage of Object.keys(messages).sort()) {
     const total = Object.values(messages[stage]).reduce((a, b) => a + b, 0);
     rows.push([`${stage}: messages`, total]);
