@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import pytest
+
 from streams.dedupe import (
     Candidate,
     Config,
@@ -153,3 +155,30 @@ def test_band_insert_is_bounded_and_idempotent() -> None:
     assert band_insert(entries, Entry("z", 1e9, "z", sig), watermark=1e9, window=10) == [
         Entry("z", 1e9, "z", sig)
     ]
+
+
+def test_band_store_matches_a_plain_multimap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streams.dedupe import bandstore
+
+    monkeypatch.setattr(bandstore, "_MIN_MERGE", 50)
+    store = bandstore.BandStore()
+    reference: dict[int, set[str]] = {}
+    rng = random.Random(4)
+    live: list[str] = []
+    for n in range(600):
+        article_id = f"id{n}"
+        keys = [rng.randrange(300) for _ in range(5)]
+        store.add(article_id, keys)
+        store.add(article_id, keys)
+        for key in keys:
+            reference.setdefault(key, set()).add(article_id)
+        live.append(article_id)
+        if rng.random() < 0.4:
+            gone = live.pop(rng.randrange(len(live)))
+            store.remove(gone)
+            for ids in reference.values():
+                ids.discard(gone)
+        probe_keys = [rng.randrange(300) for _ in range(3)]
+        expected = set().union(*(reference.get(k, set()) for k in probe_keys))
+        assert store.lookup(probe_keys) == expected
+    assert len(store) == len(live)

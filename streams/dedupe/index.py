@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from streams.dedupe.bandstore import BandStore
 from streams.dedupe.lsh import BANDS, ROWS, band_int_keys
 from streams.dedupe.minhash import NUM_PERM, SHINGLE, Signature, signature
 from streams.dedupe.verdict import (
@@ -47,8 +48,6 @@ class Config:
     rows: int = ROWS
     thresholds: Thresholds = DEFAULT_THRESHOLDS
     window: timedelta = DEFAULT_WINDOW
-    # Longest list kept under one band key; beyond it the earliest entries go first.
-    max_per_band: int = 512
 
 
 @dataclass(slots=True)
@@ -85,7 +84,7 @@ class DedupeIndex:
         self._entries: dict[str, _Entry] = {}
         # fingerprint -> (claimant id, its time, its story)
         self._claims: dict[str, tuple[str, float, str]] = {}
-        self._bands: dict[int, str | list[str]] = {}
+        self._bands = BandStore()
         self._verdicts: dict[str, tuple[Verdict, float, str]] = {}
         self._expiry: list[tuple[float, str]] = []
         self._watermark = float("-inf")
@@ -145,17 +144,8 @@ class DedupeIndex:
         return eligible(other, published, self._window)
 
     def _candidates(self, keys: list[int], published: float) -> list[Candidate]:
-        ids: set[str] = set()
-        for key in keys:
-            found = self._bands.get(key)
-            if found is None:
-                continue
-            if isinstance(found, str):
-                ids.add(found)
-            else:
-                ids.update(found)
         out = []
-        for cid in ids:
+        for cid in self._bands.lookup(keys):
             entry = self._entries[cid]
             if self._eligible(entry.published, published):
                 out.append(Candidate(cid, entry.signature, entry.published, cid))
@@ -165,18 +155,7 @@ class DedupeIndex:
         self, article_id: str, sig: Signature, fp: str, published: float, keys: list[int]
     ) -> None:
         self._entries[article_id] = _Entry(sig, published, fp)
-        cap = self.config.max_per_band
-        for key in keys:
-            found = self._bands.get(key)
-            if found is None:
-                self._bands[key] = article_id
-            elif isinstance(found, str):
-                self._bands[key] = [found, article_id]
-            else:
-                found.append(article_id)
-                if len(found) > cap:
-                    found.sort(key=lambda i: (self._entries[i].published, i))
-                    del found[: len(found) - cap]
+        self._bands.add(article_id, keys)
 
     def expire(self, now: float | datetime) -> int:
         """Forget articles published more than the window before `now`; returns how many."""
@@ -198,14 +177,7 @@ class DedupeIndex:
     def _forget(self, article_id: str, entry: _Entry) -> None:
         del self._entries[article_id]
         self._release(entry.fingerprint, article_id)
-        for key in band_int_keys(entry.signature, bands=self.config.bands, rows=self.config.rows):
-            found = self._bands.get(key)
-            if found == article_id:
-                del self._bands[key]
-            elif isinstance(found, list) and article_id in found:
-                found.remove(article_id)
-                if len(found) == 1:
-                    self._bands[key] = found[0]
+        self._bands.remove(article_id)
 
     def _release(self, fp: str, article_id: str) -> None:
         claim = self._claims.get(fp)
