@@ -8,7 +8,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import ftfy
-from ftfy.badness import is_bad
 
 from schemas.models import Caption, Related
 from streams.clean.rules import Rules, rules
@@ -19,6 +18,9 @@ _SPACES = re.compile(r" {2,}")
 _QUOTES = "\"'“”‘’«»"
 # Chrome is formulaic and short; longer lines are never judged by the line rules.
 _MAX_CHROME = 220
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00c5\u00d0\u00d1\u00d8\u00d9\u00e2\u00ef][\u0080-\u00bf\u0152-\u02dc\u2013-\u203a\u20ac\u2122]|\ufffd"
+)
 _CREDIT_LABEL = re.compile(r"(?:foto|photo|bild|crédits?|credit|image|ilustrasi|dok)\b", re.I)
 # Repair only: quotes, full-width forms and ligatures are the publisher's choice and stay.
 _FTFY = ftfy.TextFixerConfig(
@@ -40,8 +42,9 @@ class Cleaned:
 def repair(text: str) -> str:
     """Mojibake and odd spaces repaired, NFC-normalised."""
     if not text.isascii():
-        # ftfy is costly on long pages: run it only where its own detector sees mojibake.
-        if is_bad(text):
+        # ftfy is costly on long pages: only text with UTF-8-read-as-Latin-1/1252 traces
+        # (or replacement characters) goes through it.
+        if _MOJIBAKE.search(text):
             text = ftfy.fix_text(text, config=_FTFY)
         text = _ZERO_WIDTH.sub("", _ODD_SPACE.sub(" ", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
