@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks DATA_DIR [--quick]` prints one table measured in one run."""

@@ -1,0 +1,165 @@
+"""Offline figures: `warta process` in a subprocess, CPU per stage, bare trafilatura, dedupe.
+
+`python -m benchmarks.offline CORPUS.jsonl` is the stage profiler: it prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+STAGES = ("decode", "clean", "enrich", "tag", "dedupe", "encode")
+
+
+@dataclass(frozen=True)
+class ProcessRun:
+    """One `warta process` run measured from outside."""
+
+    articles: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+
+
+def run_process(corpus: Path, out: Path, articles: int) -> ProcessRun:
+    """`warta process --dedupe` on the corpus, in a subprocess, with its own rusage."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streams.cli", "process", str(corpus), "-o", str(out), "--dedupe"],
+        env=_clean_env(),
+        cwd=out.parent,
+        stdout=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"warta process exited with {proc.returncode}")
+    return ProcessRun(articles, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def _clean_env() -> dict[str, str]:
+    # The benchmark must not pick up a developer's WARTA_* settings.
+    return {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+
+
+def profile_stages(corpus: Path) -> dict[str, Any]:
+    """Run the stage profiler below in a fresh interpreter and return its JSON."""
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.offline", str(corpus)],
+        env=_clean_env(),
+        check=True,
+        capture_output=True,
+    )
+    result: dict[str, Any] = orjson.loads(out.stdout.splitlines()[-1])
+    return result
+
+
+def _profile(corpus: Path) -> dict[str, Any]:
+    """CPU seconds per stage for HTML and text articles, and trafilatura on the same pages."""
+    started = time.perf_counter()
+    from benchmarks.bench_extraction import _trafilatura, cpu_ms_per_page
+    from schemas import RawArticle, Rejection, codec
+    from streams.dedupe import DedupeIndex
+    from streams.evaluate.extraction import Page
+    from streams.pipeline import clean_stage, decode, enrich_stage, identify, tag_stage
+
+    imported = time.perf_counter() - started
+    lines = [line for line in corpus.read_bytes().splitlines() if line.strip()]
+    warm_started = time.perf_counter()
+    _warm_up(lines)
+    warm = time.perf_counter() - warm_started
+    totals: dict[str, dict[str, float]] = {k: dict.fromkeys(STAGES, 0.0) for k in ("html", "text")}
+    counts = {"html": 0, "text": 0}
+    trafilatura_ms: list[float] = []
+    index = DedupeIndex()
+
+    def timed(kind: str, stage: str, fn: Any, *args: Any) -> Any:
+        start = time.process_time()
+        result = fn(*args)
+        totals[kind][stage] += time.process_time() - start
+        return result
+
+    for line in lines:
+        start = time.process_time()
+        raw = decode(RawArticle, line, 1 << 30)
+        if isinstance(raw, Rejection):
+            continue
+        raw = identify(raw)
+        kind = "html" if raw.html else "text"
+        totals[kind]["decode"] += time.process_time() - start
+        counts[kind] += 1
+        item: Any = timed(kind, "clean", clean_stage, raw)
+        for stage, fn in (("enrich", enrich_stage), ("tag", tag_stage)):
+            if not isinstance(item, Rejection):
+                item = timed(kind, stage, fn, item)
+        if not isinstance(item, Rejection):
+            timed(kind, "dedupe", index.check_and_add, item)
+            timed(kind, "encode", codec.dumps, item)
+        if raw.html:
+            # Interleaved page by page, so that load from other processes hits both alike.
+            page = Page(url=raw.url or "", html=raw.html)
+            trafilatura_ms.append(cpu_ms_per_page(_trafilatura, [page], 1))
+    return {
+        "import_s": imported,
+        "warm_up_s": warm,
+        "counts": counts,
+        "cpu_s": totals,
+        "trafilatura_ms": trafilatura_ms,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _warm_up(lines: list[bytes]) -> None:
+    """One HTML and one text article through the pipeline: lazy model loads out of the timing."""
+    from schemas import RawArticle, Rejection
+    from streams.pipeline import decode, identify, process
+
+    seen: set[bool] = set()
+    for line in lines:
+        raw = decode(RawArticle, line, 1 << 30)
+        if not isinstance(raw, Rejection) and bool(raw.html) not in seen:
+            seen.add(bool(raw.html))
+            process(identify(raw))
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass(frozen=True)
+class DedupeFigures:
+    """Dedupe index throughput and memory, from benchmarks/bench_dedupe.py."""
+
+    articles_per_s: float
+    bytes_per_article: float
+    articles: int
+    entries: int
+
+    @property
+    def gib_per_million(self) -> float:
+        """Memory of one million indexed articles."""
+        return self.bytes_per_article * 1e6 / 2**30
+
+
+def dedupe_figures(articles: int, entries: int) -> DedupeFigures:
+    """Signature + judge + insert throughput, and bytes per indexed article."""
+    from benchmarks import bench_dedupe as bd
+
+    rate = bd.ours(bd.corpus(articles))
+    sigs = bd.random_signatures(entries)
+    used = bd.measure(lambda: bd.fill_ours(sigs))
+    return DedupeFigures(rate, used / entries, articles, entries)
+
+
+if __name__ == "__main__":
+    sys.stdout.buffer.write(orjson.dumps(_profile(Path(sys.argv[1]))) + b"\n")

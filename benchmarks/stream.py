@@ -1,0 +1,393 @@
+"""Streamed figures: real `warta worker` processes on a fresh embedded broker per scenario."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from streams import topics
+from streams.broker import EmbeddedBroker
+
+OUT = (topics.UNIQUE, topics.DUPLICATES, topics.DLQ)
+MAX_REQUEST = 8 * 1024 * 1024
+READY = b"[^Worker]: Ready"
+Tick = Callable[[int], None]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Cluster:
+    """A broker, its SQLite database and the worker processes bound to it."""
+
+    broker: EmbeddedBroker
+    database_url: str
+    workers: list[subprocess.Popen[bytes]]
+    logs: list[Path]
+
+    @property
+    def bootstrap(self) -> str:
+        """host:port of the broker."""
+        return self.broker.bootstrap
+
+    def pids(self) -> list[int]:
+        """Worker process ids, then the broker's."""
+        broker = [self.broker.process.pid] if self.broker.process else []
+        return [w.pid for w in self.workers] + broker
+
+
+def _worker_env(bootstrap: str, database_url: str, data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+    env.update(
+        WARTA_BROKER=f"kafka://{bootstrap}",
+        WARTA_DATABASE_URL=database_url,
+        WARTA_WEB_PORT=str(free_port()),
+        WARTA_DATA_DIR=str(data_dir),
+        WARTA_LOG_LEVEL="info",  # the worker's "Ready" line is an info line
+    )
+    return env
+
+
+@contextlib.contextmanager
+def cluster(workdir: Path, workers: int) -> Iterator[Cluster]:
+    """A memory-only broker and `workers` worker processes, stopped when the block ends."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    broker = EmbeddedBroker("127.0.0.1", free_port(), log_path=workdir / "broker.log")
+    broker.start()
+    db = f"sqlite:///{workdir / 'warta.sqlite3'}"
+    _migrate(db)
+    procs: list[subprocess.Popen[bytes]] = []
+    logs = [workdir / f"worker-{i}.log" for i in range(workers)]
+    try:
+        for log in logs:
+            with log.open("ab") as out:
+                procs.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "streams.cli", "worker"],
+                        env=_worker_env(broker.bootstrap, db, workdir),
+                        cwd=workdir,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+        yield Cluster(broker, db, procs, logs)
+    finally:
+        for proc in procs:
+            _stop(proc)
+        broker.stop()
+
+
+def _migrate(database_url: str) -> None:
+    # Workers started together would race to create the SQLite tables (the loser exits 2).
+    from streams.store import Store
+
+    store = Store(database_url)
+    try:
+        store.migrate()
+    finally:
+        store.close()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_ready(c: Cluster, timeout: float = 300.0) -> float:
+    """Seconds until every worker logged that it is ready."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        for proc, log in zip(c.workers, c.logs, strict=True):
+            if proc.poll() is not None:
+                tail = log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"worker exited with {proc.returncode}:\n{tail}")
+        if all(READY in log.read_bytes() for log in c.logs):
+            return time.perf_counter() - started
+        time.sleep(0.25)
+    raise RuntimeError(f"workers not ready within {timeout:.0f} s; see {c.logs}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a live process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a live process."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@dataclass
+class Arrivals:
+    """When each wanted article id left the pipeline, and on which topic."""
+
+    want: set[str]
+    at: dict[str, float] = field(default_factory=dict)
+    topic: dict[str, str] = field(default_factory=dict)
+
+    def note(self, topic: str, value: bytes | None, now: float) -> None:
+        """Record the first arrival of the message's article id."""
+        try:
+            data = orjson.loads(value or b"null")
+        except orjson.JSONDecodeError:
+            return
+        if isinstance(data, dict):
+            key = data.get("key") if topic == topics.DLQ else data.get("id")
+            if isinstance(key, str) and key in self.want and key not in self.at:
+                self.at[key], self.topic[key] = now, topic
+
+
+async def _consumer(bootstrap: str) -> AIOKafkaConsumer:
+    consumer = AIOKafkaConsumer(
+        *OUT,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=MAX_REQUEST,
+        fetch_max_bytes=4 * MAX_REQUEST,
+    )
+    await consumer.start()
+    return consumer
+
+
+async def _producer(bootstrap: str) -> AIOKafkaProducer:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_request_size=MAX_REQUEST, acks=1)
+    await producer.start()
+    return producer
+
+
+async def _follow(
+    consumer: AIOKafkaConsumer, arrivals: Arrivals, within: float, tick: Tick
+) -> None:
+    want = arrivals.want
+    deadline = time.perf_counter() + within
+    while not want <= arrivals.at.keys():
+        if time.perf_counter() > deadline:
+            missing = len(want - arrivals.at.keys())
+            raise TimeoutError(f"{missing} article(s) did not leave the pipeline in {within:.0f} s")
+        for tp, messages in (await consumer.getmany(timeout_ms=200)).items():
+            now = time.perf_counter()
+            for m in messages:
+                arrivals.note(tp.topic, m.value, now)
+        tick(len(want & arrivals.at.keys()))
+
+
+def _ids(articles: list[dict[str, object]]) -> list[str]:
+    return [str(a["id"]) for a in articles]
+
+
+async def send_all(
+    bootstrap: str, articles: list[dict[str, object]], within: float, tick: Tick
+) -> tuple[float, Arrivals]:
+    """Produce every article at once; the perf_counter time of the first send, and arrivals."""
+    consumer, producer = await _consumer(bootstrap), await _producer(bootstrap)
+    arrivals = Arrivals(set(_ids(articles)))
+    try:
+        started = time.perf_counter()
+        for article in articles:
+            value = orjson.dumps(article)
+            await producer.send(topics.RAW, key=str(article["id"]).encode(), value=value)
+        await producer.flush()
+        await _follow(consumer, arrivals, within, tick)
+        return started, arrivals
+    finally:
+        await asyncio.gather(consumer.stop(), producer.stop())
+
+
+async def paced(
+    bootstrap: str, articles: list[dict[str, object]], rate: float, within: float, tick: Tick
+) -> tuple[dict[str, float], Arrivals]:
+    """Produce at `rate` articles/s; returns the send time of each id and the arrivals."""
+    consumer, producer = await _consumer(bootstrap), await _producer(bootstrap)
+    arrivals, sent = Arrivals(set(_ids(articles))), {}
+    follow = asyncio.create_task(_follow(consumer, arrivals, within, tick))
+    try:
+        started = time.perf_counter()
+        for i, article in enumerate(articles):
+            await asyncio.sleep(max(0.0, started + i / rate - time.perf_counter()))
+            key = str(article["id"])
+            sent[key] = time.perf_counter()
+            await producer.send(topics.RAW, key=key.encode(), value=orjson.dumps(article))
+        await follow
+        return sent, arrivals
+    finally:
+        follow.cancel()
+        await asyncio.gather(consumer.stop(), producer.stop())
+
+
+def warm_up(c: Cluster, articles: list[dict[str, object]], timeout: float = 300.0) -> float:
+    """Push warm-up articles until all leave the pipeline: models loaded, partitions settled."""
+    started, arrivals = asyncio.run(send_all(c.bootstrap, articles, timeout, lambda n: None))
+    return max(arrivals.at.values()) - started
+
+
+async def _total_messages(bootstrap: str) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        parts = [
+            TopicPartition(t, p)
+            for t in await consumer.topics()
+            for p in consumer.partitions_for_topic(t) or ()
+        ]
+        return sum((await consumer.end_offsets(parts)).values())
+    finally:
+        await consumer.stop()
+
+
+def total_messages(bootstrap: str) -> int:
+    """Messages written to every topic of the broker so far (sum of end offsets)."""
+    return asyncio.run(_total_messages(bootstrap))
+
+
+def stored_count(database_url: str) -> int:
+    """Rows in the articles and duplicates tables."""
+    from streams.store import Store
+
+    store = Store(database_url)
+    try:
+        return sum(store.counts().values())
+    finally:
+        store.close()
+
+
+def wait_stored(database_url: str, target: int, timeout: float = 120.0) -> float:
+    """perf_counter time when the store holds `target` rows (polled every 0.1 s)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if stored_count(database_url) >= target:
+            return time.perf_counter()
+        time.sleep(0.1)
+    raise TimeoutError(f"the store did not reach {target} rows in {timeout:.0f} s")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) by the nearest-rank method."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """One burst through a fresh cluster of `workers` workers."""
+
+    workers: int
+    articles: int
+    ready_s: float
+    out_s: float
+    stored_s: float
+    worker_cpu_s: float
+    broker_cpu_s: float
+    worker_rss_mb: list[float]
+    outcome: dict[str, int]
+    messages: int
+
+    @property
+    def per_s(self) -> float:
+        """Articles per second, first produce to the last article stored."""
+        return self.articles / self.stored_s
+
+
+def throughput(
+    workdir: Path,
+    workers: int,
+    articles: list[dict[str, object]],
+    warm: list[dict[str, object]],
+    tick: Tick,
+) -> Throughput:
+    """Start the cluster, warm it up, then push the whole corpus at once and time it."""
+    with cluster(workdir, workers) as c:
+        ready = wait_ready(c)
+        warm_up(c, warm)
+        base = wait_stored_settled(c.database_url)
+        messages = total_messages(c.bootstrap)
+        before = [cpu_seconds(pid) for pid in c.pids()]
+        started, arrivals = asyncio.run(send_all(c.bootstrap, articles, 900.0, tick))
+        last_out = max(arrivals.at.values())
+        kept = sum(1 for t in arrivals.topic.values() if t != topics.DLQ)
+        stored = wait_stored(c.database_url, base + kept)
+        after = [cpu_seconds(pid) for pid in c.pids()]
+        used = [b - a for a, b in zip(before, after, strict=True)]
+        rss = [peak_rss_mb(w.pid) for w in c.workers]
+        messages = total_messages(c.bootstrap) - messages
+    outcome = {t: list(arrivals.topic.values()).count(t) for t in OUT}
+    return Throughput(
+        workers,
+        len(articles),
+        ready,
+        last_out - started,
+        max(stored, last_out) - started,
+        sum(used[:workers]),
+        sum(used[workers:]),
+        rss,
+        outcome,
+        messages,
+    )
+
+
+def wait_stored_settled(database_url: str, quiet: float = 1.0) -> int:
+    """The row count once it has not changed for `quiet` seconds (the warm-up is stored)."""
+    last, since = -1, time.perf_counter()
+    while time.perf_counter() - since < quiet:
+        now = stored_count(database_url)
+        if now != last:
+            last, since = now, time.perf_counter()
+        time.sleep(0.1)
+    return last
+
+
+@dataclass(frozen=True)
+class Latency:
+    """End-to-end latency, produce -> articles.unique, at a paced rate."""
+
+    rate: float
+    sent: int
+    measured: int
+    p50_ms: float
+    p99_ms: float
+
+
+def latency(
+    workdir: Path,
+    articles: list[dict[str, object]],
+    warm: list[dict[str, object]],
+    rate: float,
+    tick: Tick,
+) -> Latency:
+    """One worker on a fresh cluster (no earlier copies of the corpus), paced at `rate`/s."""
+    with cluster(workdir, 1) as c:
+        wait_ready(c)
+        warm_up(c, warm)
+        timeout = 120.0 + 4 * len(articles) / rate
+        sent, arrivals = asyncio.run(paced(c.bootstrap, articles, rate, timeout, tick))
+    ms = [1000 * (arrivals.at[i] - sent[i]) for i in sent if arrivals.topic.get(i) == topics.UNIQUE]
+    return Latency(rate, len(sent), len(ms), percentile(ms, 0.5), percentile(ms, 0.99))
