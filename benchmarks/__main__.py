@@ -123,28 +123,31 @@ def _target(section: str, metric: str, ratio: float, limit: float, at_least: boo
 
 def rows_for(results: dict[str, Any]) -> list[Row]:
     """Every figure of a run, with the targets as ratios of figures from the same run."""
-    offline = _offline_rows(results)
-    per_s = float(offline[0].value.split()[0]) if offline else float("nan")
     return [
-        *offline,
+        *_offline_rows(results),
         *_reference_rows(results),
-        *_stream_rows(results, per_s),
+        *_stream_rows(results, *offline_rates(results)),
         *_other_rows(results),
     ]
 
 
-def _offline_rows(results: dict[str, Any]) -> list[Row]:
-    start, full, stages = results["startup"], results["process"], results["stages"]
+def offline_rates(results: dict[str, Any]) -> tuple[float, float]:
+    """Offline articles/s (wall) and CPU ms per article, the one-article run subtracted."""
+    start, full = results["startup"], results["process"]
     n = max(1, full.articles - start.articles)
     wall, cpu = full.wall_s - start.wall_s, full.cpu_s - start.cpu_s
+    return n / wall, 1000 * cpu / n
+
+
+def _offline_rows(results: dict[str, Any]) -> list[Row]:
+    start, full, stages = results["startup"], results["process"], results["stages"]
+    per_s, cpu_ms = offline_rates(results)
     s = "offline"
     rows = [
         Row(
-            s,
-            "throughput, warta process --dedupe (wall, start-up excluded)",
-            f"{n / wall:.2f} art/s",
+            s, "throughput, warta process --dedupe (wall, start-up excluded)", f"{per_s:.2f} art/s"
         ),
-        Row(s, "CPU per article, whole process", f"{1000 * cpu / n:.1f} ms"),
+        Row(s, "CPU per article, whole process", f"{cpu_ms:.1f} ms"),
         Row(s, "start-up + first article (wall)", f"{start.wall_s:.2f} s"),
         Row(s, "peak RSS", f"{full.peak_rss_mb:.0f} MB"),
     ]
@@ -178,7 +181,7 @@ def _reference_rows(results: dict[str, Any]) -> list[Row]:
     ]
 
 
-def _stream_rows(results: dict[str, Any], offline_per_s: float) -> list[Row]:
+def _stream_rows(results: dict[str, Any], offline_per_s: float, offline_ms: float) -> list[Row]:
     relay, one, two, lat = (results[k] for k in ("relay", "stream1", "stream2", "latency"))
     s = "streamed"
     rows = [
@@ -213,6 +216,16 @@ def _stream_rows(results: dict[str, Any], offline_per_s: float) -> list[Row]:
         ),
         _target(s, "1 worker / offline throughput", one.per_s / offline_per_s, 0.8, at_least=True),
         _target(s, "2 workers / 1 worker", two.per_s / one.per_s, 1.6, at_least=True),
+        Row(
+            s,
+            "CPU view: offline CPU / 1-worker CPU per article (1.00 = free machinery)",
+            f"{offline_ms / (1000 * one.worker_cpu_s / one.articles):.2f}",
+        ),
+        Row(
+            s,
+            "CPU view: 1-worker CPU / 2-worker CPU per article (1.00 = perfect scaling)",
+            f"{one.worker_cpu_s / max(1e-9, two.worker_cpu_s):.2f}",
+        ),
         Row(
             s,
             f"latency p50 / p99 at {lat.rate:.2f} art/s ({lat.measured} unique)",
