@@ -46,6 +46,10 @@ _RESCUE_RATIO = 0.5
 _DECLARED_MIN = 1500
 _DECLARED_RATIO = 2.0
 _DECLARED_COVER = 0.7
+# A standfirst is a sentence or a few; the probe is long enough to be unique on the page.
+_LEAD_MIN = 60
+_LEAD_MAX = 700
+_LEAD_PROBE = 40
 _WORD = re.compile(r"\w+")
 
 
@@ -112,6 +116,23 @@ def prefer_declared(text: str, declared: str | None) -> str:
     return text
 
 
+def with_lead(text: str, tree: HtmlElement, description: str | None) -> str:
+    """The standfirst put back in front of the body: the page's description, when the page also
+    shows it as text outside what the extractor kept."""
+    if not description or len(description) < _LEAD_MIN:
+        return text
+    probe = " ".join(description.split())[:_LEAD_PROBE]
+    if probe.casefold() in " ".join(text[: len(text) // 2 + 200].split()).casefold():
+        return text
+    for el in tree.xpath("//body//*[contains(text(), $probe)]", probe=probe)[:3]:
+        if el.tag in {"meta", "script", "style", "noscript", "title", "template"}:
+            continue
+        lead = " ".join(el.text_content().split())
+        if _LEAD_MIN <= len(lead) <= _LEAD_MAX:
+            return lead + "\n" + text
+    return text
+
+
 def _title(meta: PageMeta, domain: str | None) -> tuple[str, float] | None:
     candidates = [(meta.headline, 0.9), (meta.og_title, 0.8), (meta.h1, 0.7), (meta.title_tag, 0.5)]
     for value, conf in candidates:
@@ -154,7 +175,8 @@ def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | No
     if tree is None:
         return None
     meta = read_page_meta(tree)
-    result = HtmlResult(text=prefer_declared(body_text(tree, url), meta.article_body))
+    text = prefer_declared(body_text(tree, url), meta.article_body)
+    result = HtmlResult(text=with_lead(text, tree, meta.description))
     result.titles = [t for t in (meta.headline, meta.og_title, meta.h1, meta.title_tag) if t]
     title = _title(meta, domain)
     if title:

@@ -43,6 +43,7 @@ class PageMeta:
     published: str | None = None
     published_from: str | None = None
     article_body: str | None = None
+    description: str | None = None
 
 
 def _text(value: Any) -> str | None:
@@ -99,6 +100,7 @@ def read_jsonld(tree: HtmlElement, meta: PageMeta) -> None:
                 continue
             meta.headline = meta.headline or _text(obj.get("headline"))
             meta.article_body = meta.article_body or _text(obj.get("articleBody"))
+            meta.description = meta.description or _text(obj.get("description"))
             meta.authors = meta.authors or _person_names(obj.get("author"))
             if not meta.published and _text(obj.get("datePublished")):
                 meta.published = _text(obj.get("datePublished"))
@@ -117,6 +119,7 @@ def read_meta_tags(tree: HtmlElement, meta: PageMeta) -> None:
         if key and content and content.strip() and key not in tags:
             tags[key] = content.strip()
     meta.og_title = tags.get("og:title") or tags.get("twitter:title")
+    meta.description = meta.description or tags.get("og:description") or tags.get("description")
     meta.site_name = meta.site_name or tags.get("og:site_name") or tags.get("application-name")
     if not meta.published:
         for key in _DATE_META:
