@@ -1,0 +1,86 @@
+"""The benchmark's corpus loader and table printer, on our own fixtures (fast, no broker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from benchmarks.__main__ import Row, offline_rates, rows_for, table_text
+from benchmarks.corpus import load_corpus
+from benchmarks.offline import DedupeFigures, ProcessRun
+from benchmarks.relay import RelayFigures
+from benchmarks.stream import Latency, Throughput, percentile
+from schemas import RawArticle
+
+
+def test_fixture_corpus_mixes_html_and_text_with_unique_ids(tmp_path: Path) -> None:
+    corpus = load_corpus(tmp_path / "absent")
+    assert "fixtures" in corpus.origin
+    assert corpus.html and corpus.text
+    ids = [a["id"] for a in corpus.articles]
+    assert len(ids) == len(set(ids))
+    # HTML and text alternate at the head, so a short prefix is already a mix.
+    assert {bool(a.get("html")) for a in corpus.articles[:2]} == {True, False}
+    lines = corpus.write_jsonl(tmp_path / "c.jsonl").read_bytes().splitlines()
+    assert len(lines) == len(corpus.articles)
+    for line in lines:
+        RawArticle.model_validate(orjson.loads(line))
+    assert corpus.mean_bytes() == sum(map(len, lines)) / len(lines)
+
+
+def _stages(html_clean: float) -> dict[str, Any]:
+    zero = dict.fromkeys(("decode", "clean", "enrich", "tag", "dedupe", "encode"), 0.0)
+    return {
+        "counts": {"html": 10, "text": 10},
+        "cpu_s": {
+            "html": {**zero, "clean": html_clean, "enrich": 0.1, "tag": 0.02},
+            "text": {**zero, "clean": 0.01, "enrich": 0.1, "tag": 0.02},
+        },
+        "trafilatura_ms": [20.0, 40.0],
+    }
+
+
+def _results(one_s: float, two_s: float, p99: float) -> dict[str, Any]:
+    def burst(workers: int, seconds: float) -> Throughput:
+        outcome = {"articles.unique": 19, "articles.duplicates": 1, "articles.dlq": 0}
+        return Throughput(workers, 20, 5.0, seconds, seconds, 2.0, 0.2, [300.0], outcome, 400)
+
+    return {
+        "startup": ProcessRun(1, 5.0, 3.0, 200.0),
+        "process": ProcessRun(21, 15.0, 5.0, 250.0),  # 20 articles in 10 s: 2 art/s, 100 ms
+        "stages": _stages(html_clean=0.3),  # HTML: 30 + 10 + 2 = 42 ms vs trafilatura 30 ms
+        "dedupe": DedupeFigures(500.0, 1000.0, 100, 1000),
+        "relay": RelayFigures(100, 2048.0, 900.0, 400.0),
+        "stream1": burst(1, one_s),
+        "stream2": burst(2, two_s),
+        "latency": Latency(1.0, 20, 19, 100.0, p99),
+    }
+
+
+def _by_metric(rows: list[Row]) -> dict[str, Row]:
+    return {row.metric: row for row in rows}
+
+
+def test_table_ratios_and_verdicts_come_from_the_same_run() -> None:
+    results = _results(one_s=12.5, two_s=10.0, p99=400.0)
+    assert offline_rates(results) == (2.0, 100.0)
+    rows = _by_metric(rows_for(results))
+    assert rows["1 worker / offline throughput"].value == "0.80"  # 1.6 art/s / 2 art/s
+    assert rows["1 worker / offline throughput"].ok is True
+    assert rows["2 workers / 1 worker"].value == "1.25"
+    assert rows["2 workers / 1 worker"].ok is False
+    assert rows["pipeline / trafilatura"].value == "1.40"
+    assert rows["pipeline / trafilatura"].ok is True
+    assert rows["p99 / p50 at half load"].ok is False  # 400 / 100 = 4 > 3
+    text = table_text(rows_for(results), width=160)
+    assert "MISSED" in text and "met" in text
+    assert "1.25" in text and "0.80" in text
+
+
+def test_percentile_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0.5) == 50.0
+    assert percentile(values, 0.99) == 99.0
+    assert percentile([7.0], 0.99) == 7.0
