@@ -111,9 +111,9 @@ def render(rows: list[Row]) -> Table:
 
 def table_text(rows: list[Row], width: int = 120) -> str:
     """The table as plain text (for the docs and the tests)."""
-    console = Console(width=width, file=io.StringIO())
-    console.print(render(rows))
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    buffer = io.StringIO()
+    Console(width=width, file=buffer).print(render(rows))
+    return buffer.getvalue()
 
 
 def _target(section: str, metric: str, ratio: float, limit: float, at_least: bool) -> Row:
