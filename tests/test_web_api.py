@@ -185,4 +185,6 @@ async def test_stored_counts_reach_the_snapshot(tmp_path: Path, store: Store) ->
 
     ctx = WebContext(settings=Settings(), store=lambda: store, send=send)
     await count_stored(ctx)
-    assert ctx.feed.snapshot(now=0.0)["stored"] == {"articles": 2, "duplicates": 1}
+    stored = ctx.feed.snapshot(now=0.0)["stored"]
+    assert stored == {"articles": 2, "duplicates": 1}
+    assert all(type(k) is str for k in stored)  # orjson refuses str subclasses as keys

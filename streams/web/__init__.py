@@ -133,7 +133,9 @@ async def _close(ctx: WebContext) -> None:
 async def count_stored(ctx: WebContext) -> None:
     """Refresh how many articles and duplicates the database holds (what has landed)."""
     try:
-        ctx.feed.stored = await asyncio.to_thread(lambda: ctx.store().counts())
+        counts = await asyncio.to_thread(lambda: ctx.store().counts())
+        # Table names arrive as SQLAlchemy's str subclass, which orjson refuses as keys.
+        ctx.feed.stored = {str(name): int(n) for name, n in counts.items()}
     except Exception as exc:  # the dashboard shows the last known counts meanwhile
         log.debug("cannot count stored articles: %s", exc)
 

@@ -55,7 +55,7 @@ class WebContext:
 def json_response(data: Any, status: int = 200) -> web.Response:
     """A JSON response (orjson) with the security headers."""
     return web.Response(
-        body=orjson.dumps(data),
+        body=orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS),
         status=status,
         content_type="application/json",
         headers=SECURITY_HEADERS,
@@ -142,7 +142,7 @@ async def _events(ctx: WebContext, request: web.Request) -> web.StreamResponse:
     with contextlib.suppress(ConnectionResetError):
         await response.write(b"retry: 2000\n\n")
         while not ctx.closing.is_set():
-            payload = orjson.dumps(snapshot(ctx))
+            payload = orjson.dumps(snapshot(ctx), option=orjson.OPT_NON_STR_KEYS)
             await response.write(b"event: snapshot\ndata: " + payload + b"\n\n")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(ctx.closing.wait(), SSE_INTERVAL)
