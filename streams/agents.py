@@ -30,6 +30,7 @@ from streams.app import (
     settings,
     tagged_topic,
 )
+from streams.guards import HtmlLimits, TimeLimit, plain_article, screen
 from streams.pipeline import clean_stage, decode, enrich_stage, tag_stage
 from streams.sinks import Event, Stream, each_event, to_dlq
 from streams.store import TRANSIENT, Store
@@ -43,15 +44,45 @@ Out = TypeVar("Out", bound=BaseModel)
 _rules: RuleSet | None = load_rules(settings.rules_path) if settings.rules_path else None
 
 
+_limits = HtmlLimits(
+    max_depth=settings.html_max_depth,
+    max_tags=settings.html_max_tags,
+    max_tag_bytes=settings.html_max_tag_bytes,
+)
+# Extraction is the stage whose cost a page controls: it runs under a time limit.
+_extraction = TimeLimit(settings.stage_timeout_seconds)
+
+
+async def guarded_clean(raw: RawArticle) -> CleanArticle | Rejection:
+    """Refuse pathological HTML before parsing, clean under the time limit, keep plain text."""
+    refused = screen(raw, _limits)
+    if refused is not None:
+        return refused
+    result = await _extraction.run(clean_stage, raw)
+    return result if isinstance(result, Rejection) else plain_article(result)
+
+
+def inline(fn: Callable[[M], Out | Rejection]) -> Callable[[M], Awaitable[Out | Rejection]]:
+    """A cheap stage function as a coroutine, run on the event loop."""
+
+    async def run(item: M) -> Out | Rejection:
+        return fn(item)
+
+    return run
+
+
 def stage_handler(
-    stage: str, model: type[M], fn: Callable[[M], Out | Rejection], sink: faust.TopicT
+    stage: str,
+    model: type[M],
+    fn: Callable[[M], Awaitable[Out | Rejection]],
+    sink: faust.TopicT,
 ) -> Callable[[Event], Awaitable[None]]:
     """Decode an event as `model`, apply `fn`, forward the result or dead-letter the refusal."""
 
     async def handle(event: Event) -> None:
         item = decode(model, event.value, settings.max_message_bytes)
         started = time.perf_counter()
-        result = fn(item) if not isinstance(item, Rejection) else item
+        result = await fn(item) if not isinstance(item, Rejection) else item
         metrics.LATENCY.labels(stage).observe(time.perf_counter() - started)
         if isinstance(result, Rejection):
             await to_dlq(stage, event, result)
@@ -70,20 +101,23 @@ def _tag(article: EnrichedArticle) -> TaggedArticle | Rejection:
 @app.agent(raw_topic)
 async def clean_agent(stream: Stream) -> None:
     """articles.raw -> articles.clean."""
-    await each_event("clean", stream, stage_handler("clean", RawArticle, clean_stage, clean_topic))
+    handler = stage_handler("clean", RawArticle, guarded_clean, clean_topic)
+    await each_event("clean", stream, handler)
 
 
 @app.agent(clean_topic)
 async def enrich_agent(stream: Stream) -> None:
     """articles.clean -> articles.enriched."""
-    handler = stage_handler("enrich", CleanArticle, enrich_stage, enriched_topic)
+    handler = stage_handler("enrich", CleanArticle, inline(enrich_stage), enriched_topic)
     await each_event("enrich", stream, handler)
 
 
 @app.agent(enriched_topic)
 async def tag_agent(stream: Stream) -> None:
     """articles.enriched -> articles.tagged."""
-    await each_event("tag", stream, stage_handler("tag", EnrichedArticle, _tag, tagged_topic))
+    await each_event(
+        "tag", stream, stage_handler("tag", EnrichedArticle, inline(_tag), tagged_topic)
+    )
 
 
 async def _rekey(event: Event) -> None:

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     heartbeat_interval: float = 1.0
 
     max_message_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    # Pathological HTML is refused before parsing (streams/guards.py), extraction is timed.
+    html_max_depth: int = Field(default=256, ge=8)
+    html_max_tags: int = Field(default=50_000, ge=100)
+    html_max_tag_bytes: int = Field(default=256 * 1024, ge=1024)
+    stage_timeout_seconds: float = Field(default=30.0, gt=0)
     dedupe_window_days: float = Field(default=30.0, gt=0)
     rules_path: Path | None = None
     log_level: Literal["debug", "info", "warning", "error"] = "info"
