@@ -76,6 +76,49 @@ def run(corpus: Corpus, quick: bool, progress: Progress, workdir: Path) -> dict[
     return r.results
 
 
+def profile(corpus: Corpus, progress: Progress, workdir: Path, out: Path) -> dict[str, Any]:
+    """py-spy over the stage profiler, and over one worker during a burst of the corpus."""
+    import asyncio
+    import signal
+
+    from benchmarks import offline, stream
+
+    r = Runner(progress, {})
+    out.mkdir(parents=True, exist_ok=True)
+    path = corpus.write_jsonl(workdir / "corpus.jsonl")
+    with r.step("profile: stage profiler under py-spy"):
+        r.results["offline"] = offline.profile_offline(path, out / "offline.txt")
+    articles = [{**a, "id": f"prof-{a['id']}"} for a in corpus.articles]
+    warm = [{**a, "id": f"warm-{i:03d}"} for i, a in enumerate(load_corpus(None).articles)]
+    name = "profile: 1 worker under py-spy"
+    with r.step(name, len(articles)) as tick, stream.cluster(workdir / "profile", 1) as c:
+        stream.wait_ready(c)
+        stream.warm_up(c, warm)
+        spy = offline.py_spy(out / "worker.txt", c.workers[0].pid)
+        time.sleep(2)  # py-spy attached before the first message
+        asyncio.run(stream.send_all(c.bootstrap, articles, 900.0, tick))
+        spy.send_signal(signal.SIGINT)
+        spy.wait(120)
+    worker = out / "worker.txt"
+    r.results["worker"] = {
+        "layer": offline.shares(worker, offline.WORKER_LAYERS, innermost=False),
+        "library": offline.shares(worker, offline.LIBRARIES, innermost=True),
+    }
+    return r.results
+
+
+def profile_table(shares: dict[str, dict[str, dict[str, float]]]) -> Table:
+    """Shares of py-spy samples, largest first, per profile and view."""
+    table = Table(title="where the time goes (py-spy samples)", title_justify="left")
+    for name in ("profile", "view", "share"):
+        table.add_column(name)
+    for where, views in shares.items():
+        for view, parts in views.items():
+            text = ", ".join(f"{k} {100 * v:.0f}%" for k, v in parts.items() if v >= 0.01)
+            table.add_row(where, view, text)
+    return table
+
+
 def _relay_payloads(corpus: Corpus, at_most: int) -> list[bytes]:
     # The corpus's own messages, cycled: the same sizes as the streamed runs.
     payloads = corpus.payloads()
@@ -267,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data_dir", nargs="?", type=Path, help="../shared/data (optional)")
     parser.add_argument("--quick", action="store_true", help="small corpus, about 2 minutes")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument(
+        "--profile", type=Path, help="only profile (py-spy), files into this folder"
+    )
     args = parser.parse_args(argv)
     err = Console(stderr=True)
     data_dir = args.data_dir if args.data_dir and args.data_dir.is_dir() else None
@@ -279,10 +325,14 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory(prefix="warta-bench-") as tmp,
         Progress(*columns, console=err, transient=False) as progress,
     ):
-        results = run(corpus, args.quick, progress, Path(tmp))
+        if args.profile:
+            results = profile(corpus, progress, Path(tmp), args.profile)
+        else:
+            results = run(corpus, args.quick, progress, Path(tmp))
     if args.json:
         args.json.write_bytes(orjson.dumps(results, default=_jsonable, option=orjson.OPT_INDENT_2))
-    Console(width=max(120, Console().width)).print(render(rows_for(results)))
+    table = profile_table(results) if args.profile else render(rows_for(results))
+    Console(width=max(120, Console().width)).print(table)
     return 0
 
 

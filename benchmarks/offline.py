@@ -163,3 +163,88 @@ def dedupe_figures(articles: int, entries: int) -> DedupeFigures:
 
 if __name__ == "__main__":
     sys.stdout.buffer.write(orjson.dumps(_profile(Path(sys.argv[1]))) + b"\n")
+
+
+# Where a sample's time goes: (label, substring of a py-spy frame "function (path:line)").
+WORKER_LAYERS = (
+    ("import", "_find_and_load"),
+    ("clean stage", "clean_stage (streams/pipeline.py"),
+    ("enrich stage", "enrich_stage (streams/pipeline.py"),
+    ("tag stage", "tag_stage (streams/pipeline.py"),
+    ("dedupe agents", "streams/dedupe_agents.py"),
+    ("store (SQLite write)", "streams/store/"),
+    ("decode + validate", "decode (streams/pipeline.py"),
+    ("encode (orjson)", "schemas/codec.py"),
+    ("metrics", "prometheus_client/"),
+    ("web", "aiohttp/"),
+    ("aiokafka client", "aiokafka/"),
+    ("faust + mode", "faust/"),
+    ("faust + mode", "mode/"),
+    ("asyncio loop", "asyncio/"),
+)
+LIBRARIES = (
+    ("lxml (parse, clean, xpath)", "lxml"),
+    ("trafilatura", "trafilatura/"),
+    ("htmldate", "htmldate/"),
+    ("dateparser", "dateparser/"),
+    ("ftfy", "ftfy/"),
+    ("python-crfsuite", "pycrfsuite"),
+    ("yake", "yake/"),
+    ("scikit-learn", "sklearn/"),
+    ("numpy", "numpy/"),
+    ("pydantic", "pydantic"),
+    ("regex / re", "re/"),
+    ("streams/clean", "streams/clean/"),
+    ("streams/enrich", "streams/enrich/"),
+    ("streams/tag", "streams/tag/"),
+    ("streams/dedupe", "streams/dedupe/"),
+    ("import", "_find_and_load"),
+)
+
+
+def shares(
+    collapsed: Path, layers: tuple[tuple[str, str], ...], innermost: bool
+) -> dict[str, float]:
+    """Fraction of py-spy samples per label, from a raw (collapsed) profile.
+
+    A sample counts for the outermost (or innermost) frame that matches a label: outermost says
+    which part of the worker spent the time, innermost which library did the work.
+    """
+    counts: dict[str, int] = {}
+    total = 0
+    for line in collapsed.read_text(errors="replace").splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit():
+            continue
+        frames = stack.split(";")
+        label = _label(reversed(frames) if innermost else iter(frames), layers)
+        counts[label] = counts.get(label, 0) + int(n)
+        total += int(n)
+    return {k: v / total for k, v in sorted(counts.items(), key=lambda kv: -kv[1])} if total else {}
+
+
+def _label(frames: Any, layers: tuple[tuple[str, str], ...]) -> str:
+    for frame in frames:
+        for label, needle in layers:
+            if needle in frame:
+                return label
+    return "other"
+
+
+def py_spy(out: Path, target: list[str] | int) -> subprocess.Popen[bytes]:
+    """py-spy recording a command or a live pid into a raw collapsed-stack file."""
+    exe = Path(sys.executable).with_name("py-spy")
+    where = ["--pid", str(target)] if isinstance(target, int) else ["--", *target]
+    return subprocess.Popen(
+        [str(exe), "record", "--format", "raw", "--rate", "50", "-o", str(out), *where],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_clean_env(),
+    )
+
+
+def profile_offline(corpus: Path, out: Path) -> dict[str, dict[str, float]]:
+    """The stage profiler under py-spy: shares per stage and per library."""
+    py_spy(out, [sys.executable, "-m", "benchmarks.offline", str(corpus)]).wait()
+    stages = (*WORKER_LAYERS[:4], ("dedupe", "check_and_add"), ("bare trafilatura", "_trafilatura"))
+    return {"stage": shares(out, stages, False), "library": shares(out, LIBRARIES, True)}
