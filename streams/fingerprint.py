@@ -18,6 +18,12 @@ _CHROME = re.compile(
       | (?:copyright|hak\s+cipta)\b.{0,40}(?:©|\(c\)|\d{4}).{0,150} | ©.{0,200}
       | (?:read|see|watch)\s+(?:also|more)\b.{0,200}
       | (?:share|bagikan)(?:\s+(?:this|artikel|ini|ke)\w*)*\s*(?::.{0,60})?
+      | (?:terkait|berita\s+lainnya|follow\s+us|ikuti\s+kami|google\s+news|editor)
+      | (?:jangan\s+lupa\s+(?:ikuti|follow|simak)|cek\s+berita\s+dan\s+artikel
+         | ikuti\s+(?:media\s+sosial|akun|update|berita)|follow\s+(?:akun|us\s+on))\b.{0,200}
+      | \([a-z]{2,4}(?:/[a-z]{2,4})*\)
+      | (?:editor|penulis|reporter|pewarta|penyunting)\s*:.{0,60}
+      | follow\b.{0,60}\bgoogle\s+news
     )\W*$""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -90,7 +90,15 @@ def test_fingerprint_ignores_chrome_case_and_spacing() -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["Baca juga: Harga Cabai Naik Lagi", "ADVERTISEMENT", "Home | Berita | Daerah | Ekonomi"],
+    [
+        "Baca juga: Harga Cabai Naik Lagi",
+        "ADVERTISEMENT",
+        "Home | Berita | Daerah | Ekonomi",
+        "Jangan lupa ikuti update berita lainnya di akun kami",
+        "(rdp/imk)",
+        "Editor: Sari Wulandari",
+        "BERITA LAINNYA",
+    ],
 )
 def test_chrome_lines(line: str) -> None:
     assert is_chrome(line)
@@ -101,7 +109,9 @@ def test_chrome_lines(line: str) -> None:
     [
         "Shares of the port operator rose 3%.",
         "Baca juga keterangan saksi di persidangan, kata dia.",
+        "Terkait dengan hal itu, polisi menyelidiki.",
+        "Penulis menilai kebijakan itu keliru: tidak ada dasar hukumnya.",
     ],
 )
 def test_story_lines_are_not_chrome(line: str) -> None:
-    assert not is_chrome(line) or len(line) > 200
+    assert not is_chrome(line)
