@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ _DATE_META = (
     "content_publishdate",
 )
 _AUTHOR_META = ("author", "article:author", "dc.creator", "sailthru.author", "parsely-author")
+_DATE_PART = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _TITLE_SEPARATORS = re.compile(r"(\s+[|–—•·-]\s+|\s+::\s+|\s*\|\s*)")
 
 
@@ -152,16 +154,18 @@ def _squash(text: str) -> str | None:
 
 
 def _site_like(part: str, site: str | None, domain: str | None) -> bool:
+    """A title part naming the outlet (or only a date, as some outlets append)."""
     key = re.sub(r"\W", "", part.casefold())
-    if not key:
+    if not key or _DATE_PART.fullmatch(part.strip()):
         return True
-    names = [re.sub(r"\W", "", s.casefold()) for s in (site, domain) if s]
-    return any(key in n or n in key for n in names if n)
+    label = domain.split(".")[-2] if domain and domain.count(".") >= 1 else None
+    names = [re.sub(r"\W", "", s.casefold()) for s in (site, domain, label) if s]
+    return any(key in n or (len(n) >= 4 and n in key) for n in names if n)
 
 
 def tidy_title(title: str, site: str | None, domain: str | None) -> str:
     """The headline without the outlet's name before or after it ("X - Kompas.com")."""
-    title = " ".join(title.split())
+    title = " ".join(html.unescape(title).split())
     pieces = _TITLE_SEPARATORS.split(title)
     parts, seps = pieces[::2], pieces[1::2]
     while len(parts) > 1 and _site_like(parts[-1], site, domain):
