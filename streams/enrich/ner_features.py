@@ -146,7 +146,17 @@ def _token_features(word: str, prefix: str) -> tuple[str, ...]:
         feats.append(f"{prefix}loccue")
     if low in SPEECH:
         feats.append(f"{prefix}speech")
+    if low in _function_words():
+        feats.append(f"{prefix}func")
     return tuple(feats)
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """Indonesian and English function words (YAKE's packaged lists)."""
+    from streams.enrich.keywords import stopwords
+
+    return stopwords("id") | stopwords("en")
 
 
 @lru_cache(maxsize=131072)

@@ -34,27 +34,55 @@ def strip_titles(words: Sequence[str], tags: list[str]) -> list[str]:
     return tags
 
 
+def _after_title(words: Sequence[str], i: int) -> bool:
+    """A title right before position i, possibly across an opening bracket."""
+    k = i - 1
+    while k >= 0 and words[k] in _BRACKETS:
+        k -= 1
+    return k >= 0 and _is_title(words[k])
+
+
 def split_role_places(words: Sequence[str], tags: list[str], gaz: Sequence[str]) -> list[str]:
-    """ "Kanselir Jerman Matthias Brenner": a country opening a person span is the title's."""
+    """ "Kanselir Jerman Matthias Brenner": a country opening a name span after a title is the
+    title's country; the capitalised words after it are the person."""
     for i, tag in enumerate(tags):
-        if tag != "B-PER" or gaz[i] != "B":
+        if tag not in {"B-PER", "B-LOC"} or gaz[i] != "B" or not _after_title(words, i):
             continue
+        label = tag[2:]
         j = i + 1
-        while j < len(tags) and gaz[j] == "I" and tags[j] == "I-PER":
+        while j < len(tags) and gaz[j] == "I" and tags[j] == f"I-{label}":
             j += 1
-        if j < len(tags) and tags[j] == "I-PER" and i > 0 and _is_title(words[i - 1]):
-            tags[i : j + 1] = ["B-LOC"] + ["I-LOC"] * (j - i - 1) + ["B-PER"]
+        if j < len(tags) and tags[j] == f"I-{label}" and words[j][:1].isupper():
+            tags[i:j] = ["B-LOC"] + ["I-LOC"] * (j - i - 1)
+            tags[j] = "B-PER"
+            for k in range(j + 1, len(tags)):
+                if tags[k] != f"I-{label}":
+                    break
+                tags[k] = "I-PER"
     return tags
 
 
-def _name_like(word: str, tag: str, gaz: str) -> bool:
+def _name_like(word: str, gaz: str) -> bool:
     return (
-        tag == "O"
-        and gaz == "O"
-        and word[:1].isupper()
-        and not _is_title(word)
-        and word.lower() not in CALENDAR
+        gaz == "O" and word[:1].isupper() and not _is_title(word) and word.lower() not in CALENDAR
     )
+
+
+def _claim_names(words: Sequence[str], tags: list[str], gaz: Sequence[str], j: int) -> None:
+    claimed = 0
+    previous_name = False
+    while j < len(words) and claimed < _MAX_NAME:
+        if words[j] in _BRACKETS:
+            previous_name = False
+        elif tags[j] in _PERSON:
+            previous_name = True
+        elif tags[j] == "O" and _name_like(words[j], gaz[j]):
+            tags[j] = "I-PER" if previous_name else "B-PER"
+            previous_name = True
+        else:
+            return
+        claimed += words[j] not in _BRACKETS
+        j += 1
 
 
 def title_place_names(words: Sequence[str], tags: list[str], gaz: Sequence[str]) -> list[str]:
@@ -67,20 +95,8 @@ def title_place_names(words: Sequence[str], tags: list[str], gaz: Sequence[str])
         while j < len(words) and (words[j] in _BRACKETS or gaz[j] != "O" or _is_title(words[j])):
             places += gaz[j] == "B"
             j += 1
-        if not places:
-            continue
-        claimed = 0
-        previous_name = False
-        while j < len(words) and claimed < _MAX_NAME:
-            if words[j] in _BRACKETS:
-                previous_name = False
-            elif _name_like(words[j], tags[j], gaz[j]):
-                tags[j] = "I-PER" if previous_name else "B-PER"
-                previous_name = True
-                claimed += 1
-            else:
-                break
-            j += 1
+        if places:
+            _claim_names(words, tags, gaz, j)
     return tags
 
 

@@ -200,7 +200,12 @@ def command(data_dir: Path) -> None:
     if topics is None:
         console.print("topics: streams.tag.evaluate_topics not available; skipped")
     else:
-        console.print("topics: " + ", ".join(f"{k}={v}" for k, v in topics.items()))
+        table = Table(title="Topics (from streams.tag.evaluate_topics)")
+        table.add_column("measure")
+        table.add_column("value")
+        for key, value in topics.items():
+            table.add_row(str(key), f"{value:.3f}" if isinstance(value, float) else str(value))
+        console.print(table)
 
 
 if __name__ == "__main__":
