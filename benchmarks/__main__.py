@@ -58,7 +58,7 @@ def run(corpus: Corpus, quick: bool, progress: Progress, workdir: Path) -> dict[
     with r.step("offline: CPU per stage, bare trafilatura on the same pages"):
         r.results["stages"] = offline.profile_stages(path)
     with r.step("dedupe index: throughput and memory"):
-        r.results["dedupe"] = offline.dedupe_figures(*((150, 5_000) if quick else (600, 20_000)))
+        r.results["dedupe"] = offline.dedupe_figures(*((150, 5_000) if quick else (400, 10_000)))
     payloads = _relay_payloads(corpus, 300 if quick else 2000)
     name = f"transport: aiokafka relay, {len(payloads)} messages"
     with r.step(name, len(payloads)) as tick, stream.cluster(workdir / "relay", 0) as c:
@@ -81,7 +81,7 @@ def profile(corpus: Corpus, progress: Progress, workdir: Path, out: Path) -> dic
     import asyncio
     import signal
 
-    from benchmarks import offline, stream
+    from benchmarks import offline, relay, stream
 
     r = Runner(progress, {})
     out.mkdir(parents=True, exist_ok=True)
@@ -99,6 +99,7 @@ def profile(corpus: Corpus, progress: Progress, workdir: Path, out: Path) -> dic
         asyncio.run(stream.send_all(c.bootstrap, articles, 900.0, tick))
         spy.send_signal(signal.SIGINT)
         spy.wait(120)
+        r.results["volumes"] = relay.topic_volumes(c.bootstrap)
     worker = out / "worker.txt"
     r.results["worker"] = {
         "layer": offline.shares(worker, offline.WORKER_LAYERS, innermost=False),
@@ -107,8 +108,12 @@ def profile(corpus: Corpus, progress: Progress, workdir: Path, out: Path) -> dic
     return r.results
 
 
-def profile_table(shares: dict[str, dict[str, dict[str, float]]]) -> Table:
-    """Shares of py-spy samples, largest first, per profile and view."""
+def profile_table(
+    shares: dict[str, dict[str, dict[str, float]]],
+    volumes: dict[str, tuple[int, int]],
+    articles: int,
+) -> Table:
+    """Shares of py-spy samples, largest first, and what each topic carried per article."""
     table = Table(title="where the time goes (py-spy samples)", title_justify="left")
     for name in ("profile", "view", "share"):
         table.add_column(name)
@@ -116,6 +121,12 @@ def profile_table(shares: dict[str, dict[str, dict[str, float]]]) -> Table:
         for view, parts in views.items():
             text = ", ".join(f"{k} {100 * v:.0f}%" for k, v in parts.items() if v >= 0.01)
             table.add_row(where, view, text)
+    per = sorted(volumes.items(), key=lambda kv: -kv[1][1])
+    text = ", ".join(
+        f"{t} {n / articles:.1f} msg {b / articles / 1024:.0f} KB" for t, (n, b) in per
+    )
+    total = sum(b for _, b in volumes.values()) / max(1, articles) / 1024
+    table.add_row("broker", f"per article ({total:.0f} KB in all)", text)
     return table
 
 
@@ -331,7 +342,11 @@ def main(argv: list[str] | None = None) -> int:
             results = run(corpus, args.quick, progress, Path(tmp))
     if args.json:
         args.json.write_bytes(orjson.dumps(results, default=_jsonable, option=orjson.OPT_INDENT_2))
-    table = profile_table(results) if args.profile else render(rows_for(results))
+    if args.profile:
+        volumes = results.pop("volumes", {})
+        table = profile_table(results, volumes, len(corpus.articles))
+    else:
+        table = render(rows_for(results))
     Console(width=max(120, Console().width)).print(table)
     return 0
 

@@ -172,6 +172,7 @@ WORKER_LAYERS = (
     ("enrich stage", "enrich_stage (streams/pipeline.py"),
     ("tag stage", "tag_stage (streams/pipeline.py"),
     ("dedupe agents", "streams/dedupe_agents.py"),
+    ("input guards", "streams/guards.py"),
     ("store (SQLite write)", "streams/store/"),
     ("decode + validate", "decode (streams/pipeline.py"),
     ("encode (orjson)", "schemas/codec.py"),
@@ -181,6 +182,14 @@ WORKER_LAYERS = (
     ("faust + mode", "faust/"),
     ("faust + mode", "mode/"),
     ("asyncio loop", "asyncio/"),
+)
+# Leaf frames that wait rather than work: py-spy cannot always tell a blocked thread is idle.
+IDLE = (
+    "EpollSelector.select",
+    "_worker (concurrent/futures/thread.py",
+    "Condition.wait",
+    "Event.wait",
+    "lock.acquire",
 )
 LIBRARIES = (
     ("lxml (parse, clean, xpath)", "lxml"),
@@ -207,8 +216,9 @@ def shares(
 ) -> dict[str, float]:
     """Fraction of py-spy samples per label, from a raw (collapsed) profile.
 
-    A sample counts for the outermost (or innermost) frame that matches a label: outermost says
-    which part of the worker spent the time, innermost which library did the work.
+    By default a sample counts for the first label (in the order given) that any of its frames
+    matches: the part of the worker that spent the time. With `innermost`, it counts for the
+    frame nearest the leaf that matches a label: the library that did the work.
     """
     counts: dict[str, int] = {}
     total = 0
@@ -217,18 +227,25 @@ def shares(
         if not n.isdigit():
             continue
         frames = stack.split(";")
-        label = _label(reversed(frames) if innermost else iter(frames), layers)
+        if any(marker in frames[-1] for marker in IDLE):
+            continue
+        label = _innermost(frames, layers) if innermost else _first_rule(frames, layers)
         counts[label] = counts.get(label, 0) + int(n)
         total += int(n)
     return {k: v / total for k, v in sorted(counts.items(), key=lambda kv: -kv[1])} if total else {}
 
 
-def _label(frames: Any, layers: tuple[tuple[str, str], ...]) -> str:
-    for frame in frames:
+def _innermost(frames: list[str], layers: tuple[tuple[str, str], ...]) -> str:
+    for frame in reversed(frames):
         for label, needle in layers:
             if needle in frame:
                 return label
     return "other"
+
+
+def _first_rule(frames: list[str], layers: tuple[tuple[str, str], ...]) -> str:
+    stack = ";".join(frames)
+    return next((label for label, needle in layers if needle in stack), "other")
 
 
 def py_spy(out: Path, target: list[str] | int) -> subprocess.Popen[bytes]:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 SOURCE = "bench.relay.in"
@@ -99,3 +99,40 @@ def relay_ceiling(
         return RelayFigures(len(payloads), mean, produced, rate)
 
     return asyncio.run(run())
+
+
+async def _volumes(bootstrap: str) -> dict[str, tuple[int, int]]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=MAX_REQUEST,
+        fetch_max_bytes=4 * MAX_REQUEST,
+    )
+    await consumer.start()
+    try:
+        names = [t for t in await consumer.topics() if not t.startswith("bench.")]
+        parts = [
+            TopicPartition(t, p) for t in names for p in consumer.partitions_for_topic(t) or ()
+        ]
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        ends = await consumer.end_offsets(parts)
+        left = {tp for tp in parts if ends[tp] > 0}
+        totals: dict[str, list[int]] = {t: [0, 0] for t in names}
+        while left:
+            for tp, messages in (await consumer.getmany(timeout_ms=1000)).items():
+                totals[tp.topic][0] += len(messages)
+                totals[tp.topic][1] += sum(
+                    len(m.value or b"") + len(m.key or b"") for m in messages
+                )
+                if messages and messages[-1].offset + 1 >= ends[tp]:
+                    left.discard(tp)
+        return {t: (n, size) for t, (n, size) in totals.items() if n}
+    finally:
+        await consumer.stop()
+
+
+def topic_volumes(bootstrap: str) -> dict[str, tuple[int, int]]:
+    """(messages, bytes) written to each topic of the broker so far."""
+    return asyncio.run(_volumes(bootstrap))
