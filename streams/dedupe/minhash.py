@@ -71,14 +71,17 @@ class Signature:
         return np.frombuffer(self.values, dtype="<u2")
 
 
-def _word_hash(word: str) -> int:
-    cached = _word_hashes.get(word)
-    if cached is None:
-        if len(_word_hashes) >= _CACHE_LIMIT:
-            _word_hashes.clear()
+def _word_hash_array(words: list[str]) -> U64:
+    """64-bit BLAKE2b of each word, from a bounded cache (news reuses most of its words)."""
+    cache = _word_hashes
+    missing = [w for w in dict.fromkeys(words) if w not in cache]
+    if len(cache) + len(missing) > _CACHE_LIMIT:
+        cache.clear()
+        missing = list(dict.fromkeys(words))
+    for word in missing:
         digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
-        cached = _word_hashes[word] = int.from_bytes(digest, "little")
-    return cached
+        cache[word] = int.from_bytes(digest, "little")
+    return np.array([cache[w] for w in words], dtype=np.uint64)
 
 
 def _mix(x: U64) -> U64:
@@ -94,7 +97,7 @@ def shingle_hashes(words: list[str], k: int = SHINGLE) -> U64:
     """Distinct 64-bit hashes of the k-word shingles (the whole text when shorter than k)."""
     if not words:
         return np.empty(0, dtype=np.uint64)
-    t = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    t = _word_hash_array(words)
     n = max(len(words) - k + 1, 1)
     acc = np.zeros(n, dtype=np.uint64)
     for j in range(min(k, len(words))):
