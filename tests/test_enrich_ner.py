@@ -101,3 +101,11 @@ def test_english_dates_and_capitalised_datelines_are_not_people() -> None:
     found = by_type(text, "en")
     assert found.get("PERSON") == {"Ana Ruiz"}
     assert "New Jersey" in found["LOC"]
+
+
+def test_title_country_name_pattern() -> None:
+    found = by_type('"Kalau Presiden (Brasil Marco) Tavares datang, kami siap," ujar dia.')
+    assert "Tavares" in found["PERSON"]
+    found = by_type("Kunjungan Kanselir Austria Lukas Brandner ke Jakarta ditunda.")
+    assert "Lukas Brandner" in found["PERSON"]
+    assert not any("Kanselir" in p or "Austria" in p for p in found["PERSON"])

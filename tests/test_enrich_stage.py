@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schemas.models import CleanArticle, EnrichedArticle, RawArticle, Rejection
 from streams.enrich import COMPONENT_VERSIONS, enrich
@@ -99,3 +101,37 @@ def test_eval_command_skips_without_data(tmp_path: Path) -> None:
     result = CliRunner().invoke(command, [str(tmp_path / "missing")])
     assert result.exit_code == 0
     assert "skipping" in result.output
+
+
+_PIECES = st.sampled_from(
+    [
+        "Jakarta",
+        "Presiden",
+        "Ana",
+        "kata",
+        "dia",
+        " ",
+        "\n",
+        '"',
+        "“",
+        "”",
+        "(",
+        ")",
+        ".",
+        ",",
+        "İ",
+        "ß",
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=60).map("".join))
+def test_any_text_gives_valid_offsets_or_a_rejection(text: str) -> None:
+    result = enrich(article(text, language_hint="id"))
+    if isinstance(result, Rejection):
+        assert not any(ch.isalnum() for ch in text)
+        return
+    for entity in result.entities:
+        assert result.text[entity.start : entity.end] == entity.text
+    assert all(0.0 <= k.score <= 1.0 for k in result.keywords)
