@@ -16,7 +16,12 @@ class Settings(BaseSettings):
     """Strict settings: unknown `WARTA_*` keys in a .env file and bad values are errors."""
 
     model_config = SettingsConfigDict(
-        env_prefix="WARTA_", env_file=".env", extra="forbid", validate_default=True
+        env_prefix="WARTA_",
+        env_file=".env",
+        extra="forbid",
+        validate_default=True,
+        # A bad value is named, never echoed: it may hold a password (WARTA_DATABASE_URL).
+        hide_input_in_errors=True,
     )
 
     broker: str | None = Field(
