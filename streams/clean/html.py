@@ -161,7 +161,7 @@ def _date(meta: PageMeta, tree: HtmlElement) -> tuple[Found, str] | None:
 
     value = find_date(
         tree,
-        extensive_search=False,
+        extensive_search=True,
         original_date=True,
         outputformat="%Y-%m-%dT%H:%M:%S%z",
     )
