@@ -1,0 +1,56 @@
+"""A second worker joins mid-stream and later leaves: every message ends in exactly one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from streams import topics
+from streams.broker import EmbeddedBroker
+from streams.store import Store
+from tests.conftest import free_port
+from tests.e2e import produce, run, worker_env
+from tests.test_reliability_helpers import (
+    Corpus,
+    audit,
+    check_exactly_once,
+    copies,
+    originals,
+    start_worker,
+    stop,
+    wait_stored,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
+
+
+def test_a_worker_joins_and_leaves_mid_stream(tmp_path: Path) -> None:
+    corpus = Corpus()
+    stories = originals(corpus, "r", 450, seed=11)
+    copies(corpus, corpus, stories[:150], "rc", seed=12)
+    expected = corpus.ids
+    db = f"sqlite:///{tmp_path / 'warta.sqlite3'}"
+    log_a, log_b = tmp_path / "a.log", tmp_path / "b.log"
+    with EmbeddedBroker("127.0.0.1", free_port()) as broker:
+        store = Store(db)
+        first = start_worker(worker_env(broker.bootstrap, db, tmp_path), log_a)
+        second = None
+        try:
+            run(produce(broker.bootstrap, topics.RAW, corpus.messages))
+            assert wait_stored(store, 100, 150, first) >= 100, log_a.read_text()[-3000:]
+            second = start_worker(worker_env(broker.bootstrap, db, tmp_path), log_b)
+            wait_stored(store, 350, 150, first)
+            stop(second)  # leaves the group gracefully mid-stream
+            assert second.returncode == 0, log_b.read_text(errors="replace")[-3000:]
+            assert wait_stored(store, len(expected), 150, first) == len(expected), log_a.read_text(
+                errors="replace"
+            )[-3000:]
+            result = audit(store, broker.bootstrap)
+        finally:
+            stop(first)
+            if second is not None:
+                stop(second)
+            store.close()
+    check_exactly_once(result, expected, corpus)
+    assert not result.dead
