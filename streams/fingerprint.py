@@ -69,5 +69,10 @@ def normalise(text: str) -> str:
 
 
 def fingerprint(text: str) -> str:
-    """A stable hex digest of the normalised text (BLAKE2b, 128 bits)."""
-    return hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=16).hexdigest()
+    """A stable hex digest of the normalised text (BLAKE2b, 128 bits).
+
+    A text that is all chrome normalises to nothing; it is hashed as it is instead, so that
+    such texts do not all share one fingerprint.
+    """
+    basis = normalise(text) or "\x00raw:" + text.strip()
+    return hashlib.blake2b(basis.encode("utf-8"), digest_size=16).hexdigest()

@@ -182,3 +182,15 @@ def test_band_store_matches_a_plain_multimap(monkeypatch: pytest.MonkeyPatch) ->
         expected = set().union(*(reference.get(k, set()) for k in probe_keys))
         assert store.lookup(probe_keys) == expected
     assert len(store) == len(live)
+
+
+def test_texts_of_chrome_only_are_never_duplicates() -> None:
+    index = DedupeIndex()
+    menu = "Home | Berita | Daerah | Ekonomi | Olahraga\n\nADVERTISEMENT"
+    verdicts = [
+        index.check_and_add(Doc("m1", menu, at(0))),
+        index.check_and_add(Doc("m2", menu, at(1))),
+        index.check_and_add(Doc("m3", "Baca juga: Banjir Lagi", at(2))),
+    ]
+    assert [v.kind for v in verdicts] == ["unique"] * 3
+    assert index.check_and_add(Doc("m2", menu, at(1))) == verdicts[1]

@@ -86,6 +86,8 @@ def test_fingerprint_ignores_chrome_case_and_spacing() -> None:
     assert fingerprint(with_chrome(base)) == fingerprint(base)
     assert fingerprint(base.upper().replace("\n\n", "\n")) == fingerprint(base)
     assert fingerprint(trimmed(base)) != fingerprint(base)
+    # All-chrome texts normalise to nothing but keep distinct fingerprints.
+    assert fingerprint("ADVERTISEMENT") != fingerprint("Baca juga: Banjir Lagi")
 
 
 @pytest.mark.parametrize(

@@ -120,6 +120,12 @@ class DedupeIndex:
         known = self.verdict_of(article_id)
         if known is not None:
             return known
+        if sig.size == 0:
+            # No words outside chrome: nothing to compare, and no claim on the fingerprint.
+            verdict = unique(article_id)
+            self._verdicts[article_id] = (verdict, published, "")
+            self._push(article_id, published)
+            return verdict
         claim = self._claims.get(fp)
         if claim is not None and self._eligible(claim[1], published):
             verdict = exact(claim[0], claim[2])
@@ -133,12 +139,15 @@ class DedupeIndex:
                 self._index(article_id, sig, fp, published, keys)
         if verdict.kind != "unique":
             self._verdicts[article_id] = (verdict, published, fp)
+        self._push(article_id, published)
+        return verdict
+
+    def _push(self, article_id: str, published: float) -> None:
         heapq.heappush(self._expiry, (published, article_id))
         self._watermark = max(self._watermark, published)
         self._adds += 1
         if self._adds % _EVICT_EVERY == 0:
             self.expire(self._watermark)
-        return verdict
 
     def _eligible(self, other: float, published: float) -> bool:
         return eligible(other, published, self._window)
