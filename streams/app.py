@@ -6,7 +6,7 @@ from typing import Any
 
 import faust
 
-from streams import codec, topics
+from streams import codec, topics, transport
 from streams.settings import Settings, get_settings
 
 codec.register()
@@ -55,6 +55,7 @@ def create_app(settings: Settings) -> faust.App:
 
 
 settings = get_settings()
+transport.configure(settings)
 app = create_app(settings)
 
 

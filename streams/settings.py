@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     session_timeout: float = 10.0
     heartbeat_interval: float = 1.0
 
+    # Longest a consumer's fetch waits for data; unset: 100 ms embedded, 500 ms on Kafka.
+    fetch_max_wait_ms: int | None = Field(default=None, ge=1, le=30000)
     max_message_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     # Pathological HTML is refused before parsing (streams/guards.py), extraction is timed.
     html_max_depth: int = Field(default=256, ge=8)
