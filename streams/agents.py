@@ -59,7 +59,12 @@ async def guarded_clean(raw: RawArticle) -> CleanArticle | Rejection:
     if refused is not None:
         return refused
     result = await _extraction.run(clean_stage, raw)
-    return result if isinstance(result, Rejection) else plain_article(result)
+    if isinstance(result, Rejection):
+        return result
+    article = plain_article(result)
+    # Fill rates and surviving chrome per source: how operators see a site change its template.
+    metrics.observe_clean(article)
+    return article
 
 
 def inline(fn: Callable[[M], Out | Rejection]) -> Callable[[M], Awaitable[Out | Rejection]]:
