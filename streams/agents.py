@@ -62,8 +62,9 @@ async def guarded_clean(raw: RawArticle) -> CleanArticle | Rejection:
     if isinstance(result, Rejection):
         return result
     article = plain_article(result)
-    # Fill rates and surviving chrome per source: how operators see a site change its template.
-    metrics.observe_clean(article)
+    if not isinstance(article, Rejection):
+        # Fill rates and chrome left, per source: how operators see a site change its template.
+        metrics.observe_clean(article)
     return article
 
 
