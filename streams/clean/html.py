@@ -152,7 +152,7 @@ def _authors(meta: PageMeta, tree: HtmlElement) -> tuple[list[str], float]:
     return names, 0.6
 
 
-def _date(meta: PageMeta, tree: HtmlElement) -> tuple[Found, str] | None:
+def _date(meta: PageMeta, tree: HtmlElement, url: str | None) -> tuple[Found, str] | None:
     if meta.published:
         found = parse_iso(meta.published) or parse_text_date(meta.published)
         if found:
@@ -161,6 +161,8 @@ def _date(meta: PageMeta, tree: HtmlElement) -> tuple[Found, str] | None:
 
     value = find_date(
         tree,
+        url=url,
+        # the url often holds the date: with it, the extensive text search is rarely reached
         extensive_search=True,
         original_date=True,
         outputformat="%Y-%m-%dT%H:%M:%S%z",
@@ -184,7 +186,7 @@ def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | No
     authors, conf = _authors(meta, tree)
     if authors:
         result.authors, result.confidence["authors"] = authors, conf
-    result.published = _date(meta, tree)
+    result.published = _date(meta, tree, url)
     return result
 
 
