@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("decode", "clean", "enrich", "tag", "dedupe", "encode")
 
 
@@ -55,6 +56,7 @@ def profile_stages(corpus: Path) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks.offline", str(corpus)],
         env=_clean_env(),
+        cwd=ROOT,  # `benchmarks` is importable from the repository root only
         check=True,
         capture_output=True,
     )
@@ -257,6 +259,7 @@ def py_spy(out: Path, target: list[str] | int) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=_clean_env(),
+        cwd=ROOT,
     )
 
 
