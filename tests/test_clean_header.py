@@ -84,3 +84,18 @@ def test_trim_head_never_empties_the_body() -> None:
     assert trim_head(["Harga Beras Naik Lagi"], ["Harga Beras Naik Lagi"], []) == [
         "Harga Beras Naik Lagi"
     ]
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        '"Biasa, ekonomi," kata Menteri, Jumat (17/10/2025).',
+        "Oleh karena itu, warga diminta waspada terhadap banjir susulan pekan ini.",
+        "Pemerintah mengucurkan Rp 1,1 triliun untuk 20 ribu peserta magang nasional.",
+        "Asisten pelatih tim nasional diisukan pindah. Kabar itu beredar sejak Senin",
+    ],
+)
+def test_first_paragraph_is_never_taken_for_a_header(first: str) -> None:
+    header = read_header([first, BODY, BODY + " Lagi."])
+    assert header.body[0] == first
+    assert header.title is None and header.authors == []

@@ -15,6 +15,10 @@ _HEAD = 8
 _MAX_TITLE = 200
 _NAME = r"[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,5}"
 _BULLET_BYLINE = re.compile(rf"^(?P<name>{_NAME}?)\s*[•|·]\s*(?P<rest>.+)$")
+_NAMES_ONLY = re.compile(
+    r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}(?:\s*(?:,|&|\band\b|\bdan\b)\s*"
+    r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})*"
+)
 _SPLIT_NAMES = re.compile(r"\s*(?:,|&|;|\band\b|\bdan\b)\s*", re.IGNORECASE)
 
 _DATELINES = (
@@ -62,12 +66,15 @@ def names(text: str) -> list[str]:
 
 def _labelled(line: str, labels: tuple[str, ...]) -> list[str] | None:
     for label in labels:
-        m = re.match(rf"^{re.escape(label)}\s*[:\-]?\s+(?P<rest>.+)$", line, re.IGNORECASE)
+        m = re.match(rf"^{re.escape(label)}\s*(?P<colon>[:\-]?)\s+(?P<rest>.+)$", line, re.I)
         if m:
             rest = re.split(r"\s*(?:\||•|·|\s{2,})\s*", m.group("rest"))[0]
             date = parse_text_date(rest)
             if date:
                 rest = rest[: _date_start(rest)]
+            # without a colon the label word may open a sentence ("Oleh karena itu, ...")
+            if not m.group("colon") and not _NAMES_ONLY.fullmatch(rest.strip(" ,.")):
+                continue
             return names(rest)
     return None
 
@@ -96,14 +103,27 @@ def read_byline(line: str, header: Header, r: Rules) -> bool:
     if m and not found and date:
         header.authors.extend(names(m.group("name")))
         found = True
-    if date and (found or len(line) - _date_start(line) >= len(line) * 0.6):
+    if date and (found or _mostly_date(line)):
         header.date = header.date or date
         found = True
     return found
 
 
-def _looks_like_title(line: str) -> bool:
-    return len(line.split()) >= 2 and len(line) <= _MAX_TITLE and not line.endswith((".", ":"))
+def _mostly_date(line: str) -> bool:
+    """A dateline of its own ("Selasa, 31 Januari 2023 15:50 WIB"), not a sentence with a date."""
+    if len(line) > 80 or ". " in line or any(q in line for q in "\"“”"):
+        return False
+    return _date_start(line) <= len(line) * 0.4
+
+
+def _looks_like_title(line: str, strict: bool = False) -> bool:
+    """A headline: short, no closing period; without a byline to anchor it, also no sentence
+    break inside and no closing quote (a quote opening the story is body text)."""
+    if len(line.split()) < 2 or len(line) > _MAX_TITLE or line.endswith((".", ":")):
+        return False
+    if strict:
+        return ". " not in line and len(line.split()) <= 20 and not line.endswith(('"', "”"))
+    return True
 
 
 def read_header(paras: list[str], hint_title: str | None = None, r: Rules | None = None) -> Header:
@@ -122,7 +142,13 @@ def read_header(paras: list[str], hint_title: str | None = None, r: Rules | None
         and _looks_like_title(paras[byline_at[0] - 1])
     ):
         title_at = byline_at[0] - 1
-    if title_at is None and not byline_at and len(paras) > 1 and _looks_like_title(paras[0]):
+    if (
+        title_at is None
+        and not byline_at
+        and len(paras) > 1
+        and _looks_like_title(paras[0], strict=True)
+        and len(paras[1]) > len(paras[0])
+    ):
         title_at = 0
     if title_at is not None:
         header.title = paras[title_at]
