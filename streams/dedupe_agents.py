@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 import faust
+from aiokafka.partitioner import murmur2
 
 from schemas import DuplicateEvent, Rejection, TaggedArticle, codec
 from streams import metrics, topics
@@ -26,6 +27,7 @@ from streams.app import (
     unique_topic,
 )
 from streams.dedupe import Candidate, Signature, Verdict, article_time, band_keys, judge, signature
+from streams.expiry import Expiry
 from streams.pipeline import decode
 from streams.sinks import Event, Stream, each_event, to_dlq
 
@@ -56,6 +58,19 @@ pending = app.Table("pending", default=None, partitions=settings.partitions)
 verdicts = app.Table("verdicts", default=None, partitions=settings.partitions)
 
 
+def keyed(key: str) -> int:
+    """The partition the producer's default partitioner gives a message key (and its table row)."""
+    return int(murmur2(key.encode()) & 0x7FFFFFFF) % settings.partitions
+
+
+def _at(value: Any) -> float | None:
+    return float(value["at"]) if isinstance(value, dict) and "at" in value else None
+
+
+def _newest(value: Any) -> float | None:
+    return max((float(e[2]) for e in value), default=None) if isinstance(value, list) else None
+
+
 def owner(band_key: str) -> int:
     """The partition of the bands topic that owns a band key (stable across processes)."""
     return zlib.crc32(band_key.encode()) % settings.partitions
@@ -72,6 +87,13 @@ def route(keys: list[str]) -> dict[int, list[str]]:
 def eligible(other: float, published: float) -> bool:
     """Two articles can be copies only within the dedupe window of each other."""
     return abs(other - published) <= WINDOW
+
+
+# Without expiry these tables grow with every article ever seen: entries older than the
+# window (by the partition's newest publication time) are deleted as the stream advances.
+fingerprint_expiry = Expiry(fingerprints, WINDOW, keyed, _at)
+verdict_expiry = Expiry(verdicts, WINDOW, keyed, _at)
+band_expiry = Expiry(bands, WINDOW, owner, _newest)
 
 
 @app.agent(by_fingerprint_topic)
@@ -92,6 +114,8 @@ async def _exact(event: Event) -> None:
         return
     if claim is None or claim["id"] != item.id:
         fingerprints[item.fingerprint] = {"id": item.id, "at": published}
+        fingerprint_expiry.note(event.message.partition, item.fingerprint, published)
+    fingerprint_expiry.sweep(event.message.partition, published)
     await ask_bands(item, published)
 
 
@@ -130,6 +154,9 @@ async def _band(event: Event) -> None:
         await candidates_topic.send(key=msg["id"].encode(), value=codec.dumps(answer))
     elif msg["op"] == "index":
         _file(msg["keys"], [msg["id"], msg["sig"], msg["at"]])
+        for key in msg["keys"]:
+            band_expiry.note(event.message.partition, key, float(msg["at"]))
+    band_expiry.sweep(event.message.partition, float(msg["at"]))
 
 
 def _lookup(keys: list[str], article_id: str, published: float) -> list[list[Any]]:
@@ -171,6 +198,9 @@ async def _gather(event: Event) -> None:
     if article_id in pending:
         del pending[article_id]
     await decide(article_id, state)
+    at = float(state["article"]["at"])
+    verdict_expiry.note(event.message.partition, article_id, at)
+    verdict_expiry.sweep(event.message.partition, at)
 
 
 async def decide(article_id: str, state: dict[str, Any]) -> None:
@@ -188,7 +218,7 @@ async def decide(article_id: str, state: dict[str, Any]) -> None:
             for c in answers
         }
         verdict = judge(article_id, sig, cands.values())
-        verdicts[article_id] = verdict.to_dict()
+        verdicts[article_id] = {**verdict.to_dict(), "at": msg["at"]}
     if verdict.is_duplicate:
         await publish_duplicate(item, verdict)
         return

@@ -10,10 +10,13 @@ import faust
 
 from schemas import Rejection, codec
 from streams import metrics
-from streams.app import dlq_topic
+from streams.app import dlq_topic, settings
 from streams.dlq import dead_letter
 
 log = logging.getLogger(__name__)
+
+# Head kept of a payload over the size limit (anything smaller is kept whole, for redrive).
+KEEP_BYTES = 64 * 1024
 
 Event: TypeAlias = faust.EventT[Any]
 Stream: TypeAlias = faust.StreamT[Any]
@@ -24,9 +27,15 @@ async def to_dlq(stage: str, event: Event, rejection: Rejection) -> None:
     msg = event.message
     metrics.DEAD_LETTERS.labels(stage, rejection.reason).inc()
     metrics.MESSAGES.labels(stage, "dead_letter").inc()
-    letter = dead_letter(
-        stage, rejection, event.value, event.key, msg.topic, msg.partition, msg.offset
-    )
+    payload = event.value
+    if payload is not None and len(payload) > settings.max_message_bytes:
+        # The dead letter must fit the producer's request limit, which a too-large message
+        # by definition does not: keep its head, say so.
+        payload = payload[:KEEP_BYTES]
+        rejection = rejection.model_copy(
+            update={"error": f"{rejection.error} (payload cut to its first {KEEP_BYTES} bytes)"}
+        )
+    letter = dead_letter(stage, rejection, payload, event.key, msg.topic, msg.partition, msg.offset)
     await dlq_topic.send(key=event.key, value=codec.dumps(letter))
 
 
@@ -41,6 +50,23 @@ async def each_event(
             log.exception("%s failed on %s[%s]@%s", stage, *_where(event))
             error = f"{type(exc).__name__}: {exc}"[:2000]
             await to_dlq(stage, event, Rejection(reason="internal_error", error=error))
+        except BaseException:
+            withhold_ack(event)
+            raise
+
+
+def withhold_ack(event: Event) -> None:
+    """Keep an unfinished event's offset from being committed.
+
+    faust acks the current event in a `finally` of its stream iterator, so an agent cancelled
+    mid-event (SIGTERM, while the store waits for the database) would have its offset committed
+    with the work undone: lost. Marked as acked here, faust's ack is a no-op, the offset stays a
+    gap that no commit passes, and the message is read again by whoever owns the partition next.
+    """
+    event.message.acked = True
+    unacked = getattr(event.app.consumer, "_unacked_messages", None)
+    if unacked is not None:  # nor may it hold up `wait_empty`, which a rebalance waits on
+        unacked.discard(event.message)
 
 
 def _where(event: Event) -> tuple[str, int, int]:
