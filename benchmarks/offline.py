@@ -108,7 +108,7 @@ def _profile(corpus: Path) -> dict[str, Any]:
         if raw.html:
             # Interleaved page by page, so that load from other processes hits both alike.
             page = Page(url=raw.url or "", html=raw.html)
-            trafilatura_ms.append(cpu_ms_per_page(_trafilatura, [page], 1))
+            trafilatura_ms.extend(cpu_ms_per_page([_trafilatura], [page], 1))
     return {
         "import_s": imported,
         "warm_up_s": warm,
