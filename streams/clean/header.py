@@ -111,7 +111,7 @@ def read_byline(line: str, header: Header, r: Rules) -> bool:
 
 def _mostly_date(line: str) -> bool:
     """A dateline of its own ("Selasa, 31 Januari 2023 15:50 WIB"), not a sentence with a date."""
-    if len(line) > 80 or ". " in line or any(q in line for q in "\"“”"):
+    if len(line) > 80 or ". " in line or any(q in line for q in '"“”'):
         return False
     return _date_start(line) <= len(line) * 0.4
 

@@ -38,7 +38,7 @@ def byline_names(text: str) -> list[str]:
 
 
 # Fallback trigger: the fast pass kept under half of a page with this much paragraph text.
-_RESCUE_MIN_PROSE = 1000
+_RESCUE_MIN_PROSE = 2000
 _RESCUE_RATIO = 0.5
 
 

@@ -7,7 +7,9 @@ import re
 from streams.clean.dates import parse_text_date
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-_NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|\d{4}年\d{1,2}月\d{1,2}日")
+_NUMERIC_DATE = re.compile(
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|\d{4}年\d{1,2}月\d{1,2}日"
+)
 # Only the first few paragraphs can be a page header that the extractor kept.
 _HEAD = 4
 _SHORT = 160
