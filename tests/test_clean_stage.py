@@ -158,3 +158,16 @@ def test_fundus_pages_extract_well(data_dir: Path) -> None:
     summary = tally.summary()
     assert summary["f1"] is not None and summary["f1"] > 0.85
     assert summary["date"] is not None and summary["date"] > 0.7
+
+
+def test_markup_never_survives_in_text() -> None:
+    page = RawArticle(id="m1", text="<html><body><script>var a = 1;</script></body></html>")
+    out = clean(page)
+    assert isinstance(out, Rejection) and out.reason == "no_content"
+    art = cleaned(RawArticle(id="m2", text="Harga <b>beras</b> naik tajam pekan ini.<br/>"))
+    assert art.text == "Harga beras naik tajam pekan ini."
+
+
+def test_lone_surrogates_are_dropped() -> None:
+    art = cleaned(RawArticle(id="s1", text="Teks \ud800rusak tetap terbaca oleh pembaca berita."))
+    assert art.text == "Teks rusak tetap terbaca oleh pembaca berita."

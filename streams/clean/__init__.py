@@ -11,7 +11,14 @@ from schemas.models import Caption, CleanArticle, Dateline, RawArticle, Rejectio
 from streams.clean.dates import WIB, localise, parse_hint
 from streams.clean.header import read_dateline, read_header
 from streams.clean.html import localise_html_date, read_html
-from streams.clean.text import paragraphs, repair, strip_chrome, take_repeated_captions
+from streams.clean.text import (
+    looks_like_html,
+    paragraphs,
+    repair,
+    strip_chrome,
+    strip_tags,
+    take_repeated_captions,
+)
 from streams.clean.trim import trim_head, trim_tail
 from streams.fingerprint import fingerprint
 from streams.ids import article_id, source_of
@@ -68,7 +75,7 @@ def _body_parts(paras: list[str], draft: Draft) -> list[str]:
 
 def _from_text(text: str, raw: RawArticle, zone: timezone | None) -> Draft:
     draft = Draft(paragraphs=[])
-    paras = _body_parts(paragraphs(repair(text)), draft)
+    paras = _body_parts(paragraphs(strip_tags(repair(text))), draft)
     header = read_header(paras, raw.title)
     draft.captions.extend(header.captions)
     draft.paragraphs = header.body
@@ -141,6 +148,8 @@ def clean(raw: RawArticle) -> CleanArticle | Rejection:
     text = raw.text if raw.text and raw.text.strip() else None
     if html is None and text is None:
         return Rejection(reason="no_content", error="neither html nor text is present")
+    if html is None and text is not None and looks_like_html(text):
+        html, text = text, None  # a page pushed as text is read as the page it is
     domain = _domain(raw.url)
     zone = default_zone(raw, domain, text or "")
     draft = _from_html(html, raw, domain) if html else None

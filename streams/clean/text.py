@@ -13,7 +13,9 @@ from schemas.models import Caption, Related
 from streams.clean.rules import Rules, rules
 
 _ODD_SPACE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\ud800-\udfff]")
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,300})?/?>")
+_PAGE = re.compile(r"^\s*<(?:!doctype|html|head|body|div|article|p)\b", re.IGNORECASE)
 _SPACES = re.compile(r" {2,}")
 _QUOTES = "\"'“”‘’«»"
 # Chrome is formulaic and short; longer lines are never judged by the line rules.
@@ -49,6 +51,16 @@ def repair(text: str) -> str:
         text = _ZERO_WIDTH.sub("", _ODD_SPACE.sub(" ", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
+
+
+def looks_like_html(text: str) -> bool:
+    """A page pushed as `text`: it opens with a document or block tag."""
+    return bool(_PAGE.match(text))
+
+
+def strip_tags(text: str) -> str:
+    """Stray tags out of scraped text: the body is plain text."""
+    return _TAG.sub(" ", text) if "<" in text else text
 
 
 def paragraphs(text: str) -> list[str]:
