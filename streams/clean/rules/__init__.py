@@ -1,4 +1,4 @@
-"""Per-language chrome rules (rules/*.yaml) loaded once and compiled into one rule set."""
+"""Per-language chrome rules: the YAML files beside this module, loaded once and compiled."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def _alternation(patterns: list[str]) -> re.Pattern[str]:
 
 
 def _load_files() -> list[dict[str, Any]]:
-    folder = resources.files("streams.clean") / "rules"
+    folder = resources.files("streams.clean.rules")
     docs = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith((".yaml", ".yml")):
