@@ -1,0 +1,220 @@
+"""Soak: N generated articles through the embedded broker and one worker, worker RSS over time.
+
+`python -m benchmarks.soak [--count 100000] [--window-days 2] [--days-per-1000 1]`
+
+Articles are published `--days-per-1000` days apart per thousand, so the dedupe window fills after
+`window_days * 1000 / days_per_1000` articles; from there on the memory should stay flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+from aiokafka import AIOKafkaProducer
+
+from streams import topics
+from streams.broker import EmbeddedBroker, ensure_topics
+from streams.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = [
+    "warga",
+    "desa",
+    "pemerintah",
+    "kabupaten",
+    "jembatan",
+    "pasar",
+    "sawah",
+    "banjir",
+    "sekolah",
+    "guru",
+    "petani",
+    "nelayan",
+    "gubernur",
+    "bupati",
+    "rapat",
+    "anggaran",
+    "jalan",
+    "rumah",
+    "sakit",
+    "pelabuhan",
+    "kereta",
+    "bandara",
+    "hujan",
+    "kemarau",
+    "harga",
+    "beras",
+    "cabai",
+    "minyak",
+    "listrik",
+    "air",
+    "bersih",
+    "puskesmas",
+    "relawan",
+    "polisi",
+    "pengadilan",
+    "saksi",
+    "festival",
+    "budaya",
+    "tari",
+    "musik",
+    "pameran",
+    "kopi",
+    "teh",
+    "kakao",
+    "karet",
+    "sawit",
+    "tambang",
+    "hutan",
+    "sungai",
+    "danau",
+]
+SYLLABLES = [c + v for c in "bdgjklmnprstw" for v in "aiueo"]
+START = datetime(2025, 1, 1, 8, tzinfo=UTC)
+
+
+def article(i: int, days_per_1000: float) -> dict[str, str]:
+    """Article `i`: five short sentences; every tenth is an exact copy of the one before it."""
+    rng = random.Random(i - 1 if i % 10 == 9 else i)
+    sentences = [
+        " ".join(_word(rng) for _ in range(rng.randint(8, 14))).capitalize() + "." for _ in range(5)
+    ]
+    text = " ".join(sentences[:2]) + "\n\n" + " ".join(sentences[2:])
+    published = START + timedelta(days=i * days_per_1000 / 1000)
+    return {"id": f"soak-{i}", "text": f"Sukamaju: {text}", "published_at": published.isoformat()}
+
+
+def _word(rng: random.Random) -> str:
+    # Real words mostly, invented ones often: a small vocabulary would make unrelated articles
+    # share LSH bands, which real news does not.
+    if rng.random() < 0.5:
+        return rng.choice(WORDS)
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+
+
+async def produce(bootstrap: str, count: int, days_per_1000: float) -> None:
+    """Push `count` articles, pausing when the worker lags far behind (the broker is in memory)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
+    await producer.start()
+    try:
+        for i in range(count):
+            data = article(i, days_per_1000)
+            await producer.send(topics.RAW, key=data["id"].encode(), value=orjson.dumps(data))
+            if i % 1000 == 999:
+                await producer.flush()
+    finally:
+        await producer.stop()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MiB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def stored(store: Store) -> int:
+    try:
+        return sum(store.counts().values())
+    except Exception:  # tables not created yet
+        return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--window-days", type=float, default=2.0)
+    parser.add_argument("--days-per-1000", type=float, default=1.0)
+    parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
+    parser.add_argument("--partitions", type=int, default=4)
+    args = parser.parse_args()
+    # SIGTERM unwinds like Ctrl-C, so the worker and the broker are stopped, not orphaned.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    full_at = int(args.window_days * 1000 / args.days_per_1000)
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker("127.0.0.1", _free_port()) as broker:
+        db = f"sqlite:///{Path(tmp) / 'soak.sqlite3'}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+        env.update(
+            WARTA_BROKER=f"kafka://{broker.bootstrap}",
+            WARTA_DATABASE_URL=db,
+            WARTA_WEB_PORT=str(_free_port()),
+            WARTA_DATA_DIR=tmp,
+            WARTA_LOG_LEVEL="warning",
+            WARTA_PARTITIONS=str(args.partitions),
+            WARTA_DEDUPE_WINDOW_DAYS=str(args.window_days),
+        )
+        asyncio.run(ensure_topics(broker.bootstrap, topics.all_topics("warta"), args.partitions, 1))
+        log = open(Path(tmp) / "worker.log", "ab")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streams.cli", "worker"],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        feeder = threading.Thread(
+            target=lambda: asyncio.run(produce(broker.bootstrap, args.count, args.days_per_1000)),
+            daemon=True,
+        )
+        feeder.start()
+        store = Store(db)
+        started = time.monotonic()
+        print(f"window full after ~{full_at} articles; sampling every {args.every:g} s")
+        print(f"{'elapsed s':>9} {'stored':>8} {'rate/s':>7} {'worker RSS MiB':>15}", flush=True)
+        samples: list[tuple[int, float]] = []
+        last = (started, 0)
+        try:
+            while proc.poll() is None:
+                time.sleep(args.every)
+                now, count = time.monotonic(), stored(store)
+                rate = (count - last[1]) / (now - last[0])
+                last = (now, count)
+                samples.append((count, rss_mb(proc.pid)))
+                print(
+                    f"{now - started:9.0f} {count:8d} {rate:7.1f} {samples[-1][1]:15.1f}",
+                    flush=True,
+                )
+                if count >= args.count:
+                    break
+        finally:
+            proc.terminate()
+            proc.wait(60)
+            store.close()
+        _summary(samples, full_at, time.monotonic() - started)
+
+
+def _summary(samples: list[tuple[int, float]], full_at: int, elapsed: float) -> None:
+    after = [(c, r) for c, r in samples if c >= full_at]
+    print(f"processed {samples[-1][0] if samples else 0} articles in {elapsed:.0f} s")
+    if len(after) >= 2:
+        (c0, r0), (c1, r1) = after[0], after[-1]
+        growth = (r1 - r0) / max(c1 - c0, 1) * 1000
+        print(
+            f"after the window filled: RSS {r0:.1f} -> {r1:.1f} MiB over {c1 - c0} articles "
+            f"({growth:+.2f} MiB per 1,000; peak {max(r for _, r in after):.1f} MiB)"
+        )
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+if __name__ == "__main__":
+    main()
