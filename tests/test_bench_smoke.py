@@ -79,6 +79,13 @@ def test_table_ratios_and_verdicts_come_from_the_same_run() -> None:
     assert "1.25" in text and "0.80" in text
 
 
+def test_offline_rate_stays_positive_when_start_up_noise_exceeds_the_work() -> None:
+    results = {"startup": ProcessRun(1, 5.0, 3.0, 200.0), "process": ProcessRun(3, 4.5, 3.1, 210.0)}
+    per_s, cpu_ms = offline_rates(results)
+    assert per_s == 2 / 4.5  # the whole run's wall time, start-up included
+    assert cpu_ms == 1000 * 3.1 / 2
+
+
 def test_percentile_nearest_rank() -> None:
     values = [float(v) for v in range(1, 101)]
     assert percentile(values, 0.5) == 50.0
