@@ -75,3 +75,24 @@ def test_tail_refuses_an_unknown_topic(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(main, ["tail", "articles.nope"])
     assert result.exit_code == 2
     assert "hint:" in result.output
+
+
+def test_workers_started_together_both_migrate(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from streams.store import Store
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    code = (
+        "from streams.cli.serve import _migrate; from streams.settings import Settings; "
+        f"_migrate(Settings(database_url={url!r}))"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE) for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    store = Store(url)
+    assert store.counts() == {"articles": 0, "duplicates": 0}
+    store.close()

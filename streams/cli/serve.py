@@ -97,20 +97,30 @@ def worker(log_level: str | None) -> None:
     runner.execute_from_commandline()
 
 
-def _migrate(settings: Settings) -> None:
-    """Bring the database schema up to date before consuming, or fail with a hint."""
+def _migrate(settings: Settings, attempts: int = 5) -> None:
+    """Bring the database schema up to date before consuming, or fail with a hint.
+
+    Workers started together race to migrate; the loser's error is retried, and by then the
+    winner has brought the schema to the newest revision.
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
     from streams.store import Store, redact
 
     store = Store(settings.database_url)
     try:
-        store.migrate()
-    except SQLAlchemyError as exc:
-        raise UserError(
-            f"cannot prepare the database {redact(settings.database_url)}: {exc.__class__.__name__}",
-            "check WARTA_DATABASE_URL and that the database server is running",
-        ) from exc
+        for attempt in range(1, attempts + 1):
+            try:
+                store.migrate()
+                return
+            except SQLAlchemyError as exc:
+                if attempt == attempts:
+                    raise UserError(
+                        f"cannot prepare the database {redact(settings.database_url)}: "
+                        f"{exc.__class__.__name__}",
+                        "check WARTA_DATABASE_URL and that the database server is running",
+                    ) from exc
+                time.sleep(0.5 * attempt)
     finally:
         store.close()
 
