@@ -63,14 +63,6 @@ def keyed(key: str) -> int:
     return int(murmur2(key.encode()) & 0x7FFFFFFF) % settings.partitions
 
 
-def _at(value: Any) -> float | None:
-    return float(value["at"]) if isinstance(value, dict) and "at" in value else None
-
-
-def _newest(value: Any) -> float | None:
-    return max((float(e[2]) for e in value), default=None) if isinstance(value, list) else None
-
-
 def owner(band_key: str) -> int:
     """The partition of the bands topic that owns a band key (stable across processes)."""
     return zlib.crc32(band_key.encode()) % settings.partitions
@@ -89,11 +81,11 @@ def eligible(other: float, published: float) -> bool:
     return abs(other - published) <= WINDOW
 
 
-# Without expiry these tables grow with every article ever seen: entries older than the
-# window (by the partition's newest publication time) are deleted as the stream advances.
-fingerprint_expiry = Expiry(fingerprints, WINDOW, keyed, _at)
-verdict_expiry = Expiry(verdicts, WINDOW, keyed, _at)
-band_expiry = Expiry(bands, WINDOW, owner, _newest)
+# Without expiry these tables grow with every article ever seen: entries kept longer than the
+# window (in ingest time) are deleted as the stream advances.
+fingerprint_expiry = Expiry(fingerprints, WINDOW, keyed)
+verdict_expiry = Expiry(verdicts, WINDOW, keyed)
+band_expiry = Expiry(bands, WINDOW, owner)
 
 
 @app.agent(by_fingerprint_topic)
@@ -114,8 +106,8 @@ async def _exact(event: Event) -> None:
         return
     if claim is None or claim["id"] != item.id:
         fingerprints[item.fingerprint] = {"id": item.id, "at": published}
-        fingerprint_expiry.note(event.message.partition, item.fingerprint, published)
-    fingerprint_expiry.sweep(event.message.partition, published)
+        fingerprint_expiry.note(event.message.partition, item.fingerprint)
+    fingerprint_expiry.sweep(event.message.partition)
     await ask_bands(item, published)
 
 
@@ -155,8 +147,8 @@ async def _band(event: Event) -> None:
     elif msg["op"] == "index":
         _file(msg["keys"], [msg["id"], msg["sig"], msg["at"]])
         for key in msg["keys"]:
-            band_expiry.note(event.message.partition, key, float(msg["at"]))
-    band_expiry.sweep(event.message.partition, float(msg["at"]))
+            band_expiry.note(event.message.partition, key)
+    band_expiry.sweep(event.message.partition)
 
 
 def _lookup(keys: list[str], article_id: str, published: float) -> list[list[Any]]:
@@ -198,9 +190,8 @@ async def _gather(event: Event) -> None:
     if article_id in pending:
         del pending[article_id]
     await decide(article_id, state)
-    at = float(state["article"]["at"])
-    verdict_expiry.note(event.message.partition, article_id, at)
-    verdict_expiry.sweep(event.message.partition, at)
+    verdict_expiry.note(event.message.partition, article_id)
+    verdict_expiry.sweep(event.message.partition)
 
 
 async def decide(article_id: str, state: dict[str, Any]) -> None:
@@ -218,7 +209,7 @@ async def decide(article_id: str, state: dict[str, Any]) -> None:
             for c in answers
         }
         verdict = judge(article_id, sig, cands.values())
-        verdicts[article_id] = {**verdict.to_dict(), "at": msg["at"]}
+        verdicts[article_id] = verdict.to_dict()
     if verdict.is_duplicate:
         await publish_duplicate(item, verdict)
         return

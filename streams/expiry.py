@@ -1,8 +1,9 @@
-"""Expiry of dedupe table entries that fell out of the window, so that memory stays bounded."""
+"""Expiry of dedupe table entries kept longer than the window, so that memory stays bounded."""
 
 from __future__ import annotations
 
 import heapq
+import time
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
@@ -11,12 +12,13 @@ PER_EVENT = 32
 
 
 class Expiry:
-    """Per-partition queue of (time, key) of one table's entries, swept as the stream advances.
+    """Per-partition queue of (written at, key) of one table's entries, swept as events arrive.
 
-    "Now" is the newest publication time seen on the partition (event time, not the clock), so a
-    replay or a backlog expires exactly what live traffic would. A key may only be deleted while
-    an event of its own partition is processed: faust writes the tombstone to that changelog
-    partition. Entries recovered from the changelog are queued on the partition's first event.
+    Entries live for the window in *ingest* time (the clock), not publication time: a partition's
+    newest publication time would evict the claim of an old story as soon as a new one arrived,
+    and a backfilled copy of it would pass as unique. A key may only be deleted while an event of
+    its own partition is processed (faust writes the tombstone to that changelog partition).
+    Entries recovered from the changelog count as written when the partition's first event comes.
     """
 
     def __init__(
@@ -24,42 +26,44 @@ class Expiry:
         table: MutableMapping[Any, Any],
         window: float,
         partition_of: Callable[[str], int],
-        time_of: Callable[[Any], float | None],
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.table = table
         self.window = window
         self.partition_of = partition_of
-        self.time_of = time_of
+        self.clock = clock
         self.queues: dict[int, list[tuple[float, str]]] = {}
-        self.now: dict[int, float] = {}
+        self.latest: dict[str, float] = {}
 
-    def note(self, partition: int, key: str, at: float) -> None:
-        """Remember that `key` (of `partition`) was written with time `at`."""
-        heapq.heappush(self._queue(partition), (at, key))
+    def note(self, partition: int, key: str) -> None:
+        """Remember that `key` (of `partition`) was written now."""
+        self._push(self._queue(partition), key)
 
-    def sweep(self, partition: int, at: float) -> int:
-        """Advance the partition's clock to `at` and delete a few expired entries."""
+    def sweep(self, partition: int) -> int:
+        """Delete a few of the partition's entries written more than a window ago."""
         queue = self._queue(partition)
-        now = self.now[partition] = max(self.now.get(partition, at), at)
+        cutoff = self.clock() - self.window
         deleted = 0
-        while queue and queue[0][0] < now - self.window and deleted < PER_EVENT:
-            _, key = heapq.heappop(queue)
-            current = self.time_of(self.table.get(key))
-            if current is None:
-                continue
-            if current < now - self.window:
+        while queue and queue[0][0] < cutoff and deleted < PER_EVENT:
+            written, key = heapq.heappop(queue)
+            if self.latest.get(key) != written:
+                continue  # written again since: a newer queue entry stands for it
+            del self.latest[key]
+            if key in self.table:
                 del self.table[key]
                 deleted += 1
-            else:  # written again since: expire at its newer time
-                heapq.heappush(queue, (current, key))
         return deleted
+
+    def _push(self, queue: list[tuple[float, str]], key: str) -> None:
+        now = self.clock()
+        self.latest[key] = now
+        heapq.heappush(queue, (now, key))
 
     def _queue(self, partition: int) -> list[tuple[float, str]]:
         if partition not in self.queues:
-            self.queues[partition] = queue = []
-            for key, value in list(self.table.items()):
-                at = self.time_of(value)
-                if at is not None and self.partition_of(key) == partition:
-                    queue.append((at, key))
-            heapq.heapify(queue)
+            queue: list[tuple[float, str]] = []
+            self.queues[partition] = queue
+            for key in list(self.table.keys()):
+                if self.partition_of(key) == partition:
+                    self._push(queue, key)
         return self.queues[partition]
