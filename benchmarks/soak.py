@@ -1,9 +1,11 @@
 """Soak: N generated articles through the embedded broker and one worker, worker RSS over time.
 
-`python -m benchmarks.soak [--count 100000] [--window-days 2] [--days-per-1000 1]`
+`python -m benchmarks.soak [--count 100000] [--window-days 0.002] [--days-per-1000 0.01]`
 
-Articles are published `--days-per-1000` days apart per thousand, so the dedupe window fills after
-`window_days * 1000 / days_per_1000` articles; from there on the memory should stay flat.
+Dedupe keeps an entry for the window in ingest time, so a short window (0.002 days is ~3 min)
+fills early in the run; two windows after the first article the oldest entries are being expired
+as fast as new ones come, and from there on the worker's memory should stay flat. Publication times are
+spread `--days-per-1000` days per thousand articles.
 """
 
 from __future__ import annotations
@@ -136,14 +138,14 @@ def stored(store: Store) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--window-days", type=float, default=2.0)
-    parser.add_argument("--days-per-1000", type=float, default=1.0)
+    parser.add_argument("--window-days", type=float, default=0.002)
+    parser.add_argument("--days-per-1000", type=float, default=0.01)
     parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
     parser.add_argument("--partitions", type=int, default=4)
     args = parser.parse_args()
     # SIGTERM unwinds like Ctrl-C, so the worker and the broker are stopped, not orphaned.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    full_at = int(args.window_days * 1000 / args.days_per_1000)
+    window_s = args.window_days * 86400
     with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker("127.0.0.1", _free_port()) as broker:
         db = f"sqlite:///{Path(tmp) / 'soak.sqlite3'}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
@@ -172,10 +174,14 @@ def main() -> None:
         feeder.start()
         store = Store(db)
         started = time.monotonic()
-        print(f"window full after ~{full_at} articles; sampling every {args.every:g} s")
+        print(
+            f"window full {window_s:.0f} s after the first article; sampling every {args.every:g} s"
+        )
         print(f"{'elapsed s':>9} {'stored':>8} {'rate/s':>7} {'worker RSS MiB':>15}", flush=True)
         samples: list[tuple[int, float]] = []
+        full: int | None = None  # index of the first sample with the window full
         last = (started, 0)
+        first: float | None = None
         try:
             while proc.poll() is None:
                 time.sleep(args.every)
@@ -183,6 +189,9 @@ def main() -> None:
                 rate = (count - last[1]) / (now - last[0])
                 last = (now, count)
                 samples.append((count, rss_mb(proc.pid)))
+                first = first or (now if count else None)
+                if full is None and first is not None and now - first >= 2 * window_s:
+                    full = len(samples) - 1
                 print(
                     f"{now - started:9.0f} {count:8d} {rate:7.1f} {samples[-1][1]:15.1f}",
                     flush=True,
@@ -193,11 +202,11 @@ def main() -> None:
             proc.terminate()
             proc.wait(60)
             store.close()
-        _summary(samples, full_at, time.monotonic() - started)
+        _summary(samples, full, time.monotonic() - started)
 
 
-def _summary(samples: list[tuple[int, float]], full_at: int, elapsed: float) -> None:
-    after = [(c, r) for c, r in samples if c >= full_at]
+def _summary(samples: list[tuple[int, float]], full: int | None, elapsed: float) -> None:
+    after = samples[full:] if full is not None else []
     print(f"processed {samples[-1][0] if samples else 0} articles in {elapsed:.0f} s")
     if len(after) >= 2:
         (c0, r0), (c1, r1) = after[0], after[-1]
