@@ -179,6 +179,16 @@ async def decide_agent(stream: Stream) -> None:
 async def _gather(event: Event) -> None:
     msg = codec.loads(event.value)
     article_id = bytes(event.key or b"").decode()
+    if verdicts.get(article_id) is not None:
+        # Decided before (a replay after a crash or a rebalance): repeat that verdict as soon as
+        # the article is at hand; the answers are not needed for it.
+        held = pending.get(article_id) or {}
+        article = msg if msg["op"] == "article" else held.get("article")
+        if article is not None:
+            await decide(article_id, {"answers": {}, "article": article})
+        if article_id in pending:
+            del pending[article_id]
+        return
     state = pending.get(article_id) or {"answers": {}, "article": None}
     if msg["op"] == "article":
         state["article"] = msg
@@ -187,9 +197,11 @@ async def _gather(event: Event) -> None:
     if state["article"] is None or len(state["answers"]) < len(state["article"]["expect"]):
         pending[article_id] = state
         return
+    await decide(article_id, state)
+    # Forgotten only after the outcome is sent: forgetting first could leave a replayed answer
+    # waiting for an article that will never come again.
     if article_id in pending:
         del pending[article_id]
-    await decide(article_id, state)
     verdict_expiry.note(event.message.partition, article_id)
     verdict_expiry.sweep(event.message.partition)
 
