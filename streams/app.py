@@ -59,7 +59,8 @@ transport.configure(settings)
 app = create_app(settings)
 
 
-def _topic(name: str, internal: bool = False) -> faust.TopicT:
+def byte_topic(name: str, internal: bool = False) -> faust.TopicT:
+    """A topic of raw bytes: stages decode and validate values themselves, to dead-letter them."""
     return app.topic(
         name,
         key_type=bytes,
@@ -71,14 +72,14 @@ def _topic(name: str, internal: bool = False) -> faust.TopicT:
     )
 
 
-raw_topic = _topic(topics.RAW)
-clean_topic = _topic(topics.CLEAN)
-enriched_topic = _topic(topics.ENRICHED)
-tagged_topic = _topic(topics.TAGGED)
-unique_topic = _topic(topics.UNIQUE)
-duplicates_topic = _topic(topics.DUPLICATES)
-dlq_topic = _topic(topics.DLQ)
-by_fingerprint_topic = _topic(topics.BY_FINGERPRINT, internal=True)
+raw_topic = byte_topic(topics.RAW)
+clean_topic = byte_topic(topics.CLEAN)
+enriched_topic = byte_topic(topics.ENRICHED)
+tagged_topic = byte_topic(topics.TAGGED)
+unique_topic = byte_topic(topics.UNIQUE)
+duplicates_topic = byte_topic(topics.DUPLICATES)
+dlq_topic = byte_topic(topics.DLQ)
+by_fingerprint_topic = byte_topic(topics.BY_FINGERPRINT, internal=True)
 
 # fingerprint -> {"id": first article id, "at": its time (epoch s)}: exact-duplicate state.
 fingerprints = app.Table("fingerprints", default=None, partitions=settings.partitions)

@@ -13,7 +13,6 @@ import zlib
 from collections import defaultdict
 from typing import Any
 
-import faust
 from aiokafka.partitioner import murmur2
 
 from schemas import DuplicateEvent, Rejection, TaggedArticle, codec
@@ -21,6 +20,7 @@ from streams import metrics, topics
 from streams.app import (
     app,
     by_fingerprint_topic,
+    byte_topic,
     duplicates_topic,
     fingerprints,
     settings,
@@ -35,20 +35,8 @@ WINDOW = settings.dedupe_window_days * 86400.0
 MAX_PER_BAND = 512
 
 
-def _internal(name: str) -> faust.TopicT:
-    return app.topic(
-        name,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=settings.partitions,
-        internal=True,
-    )
-
-
-bands_topic = _internal(topics.BANDS)
-candidates_topic = _internal(topics.CANDIDATES)
+bands_topic = byte_topic(topics.BANDS, internal=True)
+candidates_topic = byte_topic(topics.CANDIDATES, internal=True)
 
 # band key -> [[id, signature, published], ...]: canonical articles filed under that band.
 bands = app.Table("bands", default=None, partitions=settings.partitions)
