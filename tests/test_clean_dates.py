@@ -59,3 +59,26 @@ def test_hint_in_free_form() -> None:
 
 def test_invalid_day_is_rejected() -> None:
     assert parse_text_date("31 Februari 2023") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("miércoles, 7 de junio de 2023", datetime(2023, 6, 7)),
+        ("publicado em 12 de outubro de 2021", datetime(2021, 10, 12)),
+        ("opublikowano: 3 listopada 2020", datetime(2020, 11, 3)),
+        ("Veröffentlicht am 9. Mai 2022 um 08:45", datetime(2022, 5, 9, 8, 45)),
+        ("Publié le 1er mars 2021", datetime(2021, 3, 1)),
+        ("pubblicato il 14 maggio 2019", datetime(2019, 5, 14)),
+        ("Stand: 26.01.2022 15:30", datetime(2022, 1, 26, 15, 30)),
+        ("14 | 02 | 2022", datetime(2022, 2, 14)),
+    ],
+)
+def test_european_written_dates(text: str, expected: datetime) -> None:
+    found = parse_text_date(text)
+    assert found is not None and not found.zoned
+    assert found.value == expected
+
+
+def test_numeric_date_needs_one_separator_throughout() -> None:
+    assert parse_text_date("26.01/2022") is None

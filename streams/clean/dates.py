@@ -51,11 +51,19 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     )
     offsets = r"(?:GMT|UTC)\s*[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"
     zone = rf"(?:\s*\(?(?P<z>{zones}|{offsets})\)?)?"
-    day_first = rf"\b(?P<d>\d{{1,2}})\s+(?P<mo>{months})\.?,?\s+(?P<y>\d{{4}}){time}{zone}"
+    # "4. Mai 2022", "1er mars 2021", "4 de mayo de 2022", "16 marca 2021"
+    day_first = (
+        rf"\b(?P<d>\d{{1,2}})(?:\.|er|º)?\s+(?:de\s+)?(?P<mo>{months})\.?,?\s+(?:de\s+|del\s+)?"
+        rf"(?P<y>\d{{4}}){time}{zone}"
+    )
     month_first = (
         rf"\b(?P<mo>{months})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}}){time}{zone}"
     )
-    numeric = rf"\b(?P<d>\d{{1,2}})/(?P<mo>\d{{1,2}})/(?P<y>\d{{4}})\)?{time}{zone}"
+    # day first, as in Indonesia and Europe: "20/10/2025", "26.01.2022", "26 | 01 | 2022"
+    numeric = (
+        r"\b(?P<d>\d{1,2})\s?(?P<sep>[/.|])\s?(?P<mo>\d{1,2})\s?(?P=sep)\s?(?P<y>\d{4})\b\)?"
+        rf"{time}{zone}"
+    )
     flags = re.IGNORECASE
     return re.compile(day_first, flags), re.compile(month_first, flags), re.compile(numeric, flags)
 

@@ -10,9 +10,10 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from streams.clean.dates import CONF_ZONED, Found, localise, parse_iso, parse_text_date
+from streams.clean.dates import CONF_ZONED, Found, localise
 from streams.clean.header import names
 from streams.clean.metadata import PageMeta, read_page_meta, tidy_title
+from streams.clean.page_dates import FAST, SCAN, TIME, page_date
 
 # Social embeds quote other people's posts: they are not the story's text.
 _PRUNE = [
@@ -152,25 +153,6 @@ def _authors(meta: PageMeta, tree: HtmlElement) -> tuple[list[str], float]:
     return names, 0.6
 
 
-def _date(meta: PageMeta, tree: HtmlElement, url: str | None) -> tuple[Found, str] | None:
-    if meta.published:
-        found = parse_iso(meta.published) or parse_text_date(meta.published)
-        if found:
-            return found, meta.published_from or "meta"
-    from htmldate import find_date
-
-    value = find_date(
-        tree,
-        url=url,
-        # the url often holds the date: with it, the extensive text search is rarely reached
-        extensive_search=True,
-        original_date=True,
-        outputformat="%Y-%m-%dT%H:%M:%S%z",
-    )
-    found = parse_iso(value) if value else None
-    return (found, "htmldate") if found else None
-
-
 def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | None:
     """Body and metadata of a page; None when the markup cannot be parsed."""
     tree = parse(html)
@@ -186,19 +168,19 @@ def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | No
     authors, conf = _authors(meta, tree)
     if authors:
         result.authors, result.confidence["authors"] = authors, conf
-    result.published = _date(meta, tree, url)
+    result.published = page_date(meta, tree, url)
     return result
 
 
 def localise_html_date(
     published: tuple[Found, str], default: timezone | None
 ) -> tuple[object, float] | None:
-    """The page's declared date made aware; declared values rank above htmldate's guesses."""
+    """The page's declared date made aware; declared values rank above found ones."""
     found, origin = published
     out = localise(found, default)
     if out is None:
         return None
     value, conf = out
-    if origin == "htmldate":
+    if origin in (FAST, SCAN, TIME):
         conf = min(conf, CONF_ZONED - 0.25)
     return value, conf

@@ -55,7 +55,7 @@ def _text(value: Any) -> str | None:
 
 
 def _walk(node: Any) -> list[dict[str, Any]]:
-    """Every JSON-LD object, through lists and @graph."""
+    """Every JSON-LD object, through lists, @graph and mainEntity."""
     out: list[dict[str, Any]] = []
     stack = [node]
     while stack:
@@ -64,8 +64,8 @@ def _walk(node: Any) -> list[dict[str, Any]]:
             stack.extend(reversed(item))
         elif isinstance(item, dict):
             out.append(item)
-            if "@graph" in item:
-                stack.append(item["@graph"])
+            # a WebPage often wraps the article as its mainEntity
+            stack.extend(item[k] for k in ("@graph", "mainEntity") if k in item)
     return out
 
 
