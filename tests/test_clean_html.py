@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from lxml.html import fromstring
 
-from streams.clean.html import byline_names, paragraph_chars, prefer_declared, with_lead
+from streams.clean.html import (
+    byline_names,
+    paragraph_chars,
+    prefer_declared,
+    read_html,
+    with_lead,
+)
 from streams.clean.metadata import read_page_meta
 from streams.clean.text import labelled_caption
 from streams.clean.trim import trim_tail
@@ -65,3 +71,51 @@ def test_labelled_captions() -> None:
     cap = labelled_caption("Cristina dan Alberto di Kongres (Foto: Natacha/REUTERS).")
     assert cap is not None and cap.credit == "Foto: Natacha/REUTERS"
     assert labelled_caption("Harga minyak naik (Brent/WTI) pada Senin.") is None
+
+
+PROSE = [
+    "Pemerintah kota mulai membangun tanggul laut baru di pesisir utara pada pekan ini.",
+    "Pembangunan tahap pertama ditargetkan selesai sebelum musim hujan tiba akhir tahun.",
+    "Warga berharap tanggul itu mengurangi banjir rob yang kerap merendam rumah mereka.",
+    "Dinas pekerjaan umum menyebut anggaran proyek berasal dari dana daerah dan pusat.",
+    "Kepala dinas mengatakan kontraktor bekerja dalam dua giliran agar jadwal tidak mundur.",
+    "Nelayan setempat meminta akses perahu ke dermaga tetap dibuka selama pembangunan.",
+    "Pemerintah provinsi berjanji memantau dampak proyek terhadap hutan bakau di sekitarnya.",
+    "Tahap kedua akan menyambung tanggul hingga ke perbatasan kabupaten tetangga tahun depan.",
+]
+
+
+def story(extra: str) -> str:
+    """A page with `extra` between the two halves of the prose."""
+    half = len(PROSE) // 2
+    first, second = ("".join(f"<p>{p}</p>" for p in part) for part in (PROSE[:half], PROSE[half:]))
+    return (
+        "<html><head><title>Tanggul laut</title></head><body><article>"
+        f"<h1>Tanggul laut dibangun</h1>{first}{extra}{second}</article></body></html>"
+    )
+
+
+def test_figure_captions_leave_the_body_with_their_credit() -> None:
+    figure = (
+        '<figure><img src="a.jpg"><figcaption>Pekerja memasang tiang pancang di Semarang '
+        "(Foto: Andi Rahman/ANTARA)</figcaption></figure>"
+    )
+    page = read_html(story(figure), "https://contoh.example/a", "contoh.example")
+    assert page is not None
+    assert "tiang pancang" not in page.text
+    assert PROSE[0] in page.text and PROSE[-1] in page.text
+    assert [(c.text, c.credit) for c in page.captions] == [
+        ("Pekerja memasang tiang pancang di Semarang", "Foto: Andi Rahman/ANTARA")
+    ]
+
+
+def test_fact_box_is_not_body_text() -> None:
+    box = (
+        '<div class="fact-box"><h3>Fakta tanggul</h3><ul><li>Panjang tanggul 3,5 kilometer '
+        "dari pelabuhan ke muara.</li><li>Tinggi tanggul tiga meter di atas permukaan laut.</li>"
+        "</ul></div>"
+    )
+    page = read_html(story(box), "https://contoh.example/b", "contoh.example")
+    assert page is not None
+    assert "3,5 kilometer" not in page.text
+    assert all(p in page.text for p in PROSE)

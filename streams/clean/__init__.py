@@ -103,6 +103,7 @@ def _from_html(html: str, raw: RawArticle, domain: str | None) -> Draft | None:
     text = repair(page.text)
     draft = Draft(paragraphs=[], title=page.title, authors=page.authors)
     draft.confidence.update(page.confidence)
+    draft.captions.extend(page.captions)
     draft.paragraphs = _body_parts(paragraphs(text), draft)
     draft.paragraphs = trim_tail(trim_head(draft.paragraphs, page.titles, draft.authors))
     if page.published:

@@ -10,16 +10,24 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
+from schemas.models import Caption
 from streams.clean.dates import CONF_ZONED, Found, localise
 from streams.clean.header import names
 from streams.clean.metadata import PageMeta, read_page_meta, tidy_title
 from streams.clean.page_dates import FAST, SCAN, TIME, page_date
+from streams.clean.text import split_caption
 
-# Social embeds quote other people's posts: they are not the story's text.
+# Social embeds quote other people's posts: they are not the story's text. Fact boxes sum the
+# story up beside it, and figure captions are kept apart (HtmlResult.captions), not in the body.
 _PRUNE = [
     '//blockquote[contains(@class, "twitter-tweet") or contains(@class, "instagram-media")'
     ' or contains(@class, "tiktok-embed")]',
+    '//*[contains(@class, "fact-box") or contains(@class, "factbox") or contains(@class, "infobox")'
+    ' or contains(@class, "info-box")]',
+    "//figcaption",
 ]
+_CAPTION_MAX = 400
+_CAPTIONS_MAX = 20
 
 
 # Elements that name the author in the markup; cheaper than scoring every text node.
@@ -63,6 +71,7 @@ class HtmlResult:
     authors: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
     published: tuple[Found, str] | None = None
+    captions: list[Caption] = field(default_factory=list)
     confidence: dict[str, float] = field(default_factory=dict)
 
 
@@ -134,6 +143,21 @@ def with_lead(text: str, tree: HtmlElement, description: str | None) -> str:
     return text
 
 
+def figure_captions(tree: HtmlElement) -> list[Caption]:
+    """The page's <figcaption> texts, each once, with the photo credit split off when marked."""
+    out: list[Caption] = []
+    seen: set[str] = set()
+    for el in tree.iterfind(".//figcaption"):
+        text = " ".join(el.text_content().split())
+        if not text or len(text) > _CAPTION_MAX or text in seen:
+            continue
+        seen.add(text)
+        out.append(split_caption(text) or Caption(text=text))
+        if len(out) >= _CAPTIONS_MAX:
+            break
+    return out
+
+
 def _title(meta: PageMeta, domain: str | None) -> tuple[str, float] | None:
     candidates = [(meta.headline, 0.9), (meta.og_title, 0.8), (meta.h1, 0.7), (meta.title_tag, 0.5)]
     for value, conf in candidates:
@@ -169,6 +193,7 @@ def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | No
     if authors:
         result.authors, result.confidence["authors"] = authors, conf
     result.published = page_date(meta, tree, url)
+    result.captions = figure_captions(tree)
     return result
 
 
