@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pycrfsuite
 import pytest
 
-from streams.enrich.ner import MODEL_PATH, extract_entities
+from streams.enrich.ner import MODEL_PATH, _features, extract_entities, predict_tags
 from streams.enrich.ner_data import Scores, Sentence, retokenize, spans
+from streams.enrich.ner_fast import PrunedFeatures
+from streams.enrich.ner_features import sentence_features
 from streams.enrich.ner_post import correct
+from streams.enrich.text import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "enrich"
 
@@ -109,3 +113,29 @@ def test_title_country_name_pattern() -> None:
     found = by_type("Kunjungan Kanselir Austria Lukas Brandner ke Jakarta ditunda.")
     assert "Lukas Brandner" in found["PERSON"]
     assert not any("Kanselir" in p or "Austria" in p for p in found["PERSON"])
+
+
+def test_pruned_features_are_the_full_ones_less_unknown_attributes() -> None:
+    text = (FIXTURES / "id_diplomasi.txt").read_text("utf-8")
+    sentences = [[t.text for t in s] for s in split_sentences(text)]
+    sentences.append(["Kata", "Presiden", "Joko", "Widodo", "di", "Jakarta", "kemarin", "."])
+    model_known = _features()._known
+    # A small vocabulary too, so that most features are dropped and the order still holds.
+    small = frozenset(
+        f for feats in sentence_features(sentences[-1]) for f in feats[::3] if "speech" not in f
+    ) | {"title_near", "-1w|w=joko|widodo", "first", "1:edge"}
+    for known in (model_known, small):
+        pruned = PrunedFeatures(known)
+        for _ in range(2):  # a second pass comes from the word caches
+            for words in sentences:
+                full = sentence_features(words)
+                assert pruned(words) == [[f for f in fs if f in known] for fs in full]
+
+
+def test_shipped_tagger_gives_the_same_tags_with_pruned_features() -> None:
+    text = (FIXTURES / "id_diplomasi.txt").read_text("utf-8")
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(MODEL_PATH))
+    for sentence in split_sentences(text):
+        words = [t.text for t in sentence]
+        assert predict_tags(words) == predict_tags(words, tagger)

@@ -56,3 +56,18 @@ def test_unattributed_long_quote_has_no_speaker() -> None:
     quotes = find_quotes(text, [])
     assert len(quotes) == 1
     assert quotes[0].speaker is None
+
+
+def test_speaker_before_a_quote_late_in_a_long_paragraph() -> None:
+    filler = "Rapat itu berlangsung lama dan membahas banyak hal penting bagi warga desa. " * 8
+    text = (
+        f'{filler}Kepala desa Bayu Santoso mengatakan, "Kami akan memperbaiki jalan itu tahun ini."'
+    )
+    people = [person(text, "Bayu Santoso")]
+    quotes = find_quotes(text, people)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("Kami akan memperbaiki jalan itu tahun ini.", "Bayu Santoso")
+    ]
+    # Without a verb of saying before it, the long quote has no speaker.
+    plain = text.replace(" mengatakan,", ":")
+    assert [q.speaker for q in find_quotes(plain, people)] == [None]

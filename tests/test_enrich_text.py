@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from streams.enrich.text import sentence_spans, split_sentences, tokenize
+from streams.enrich.text import (
+    all_tokens,
+    sentence_spans,
+    split_prefix,
+    split_sentences,
+    tokenize,
+)
 
 
 def test_tokens_keep_offsets_and_inner_punctuation() -> None:
@@ -35,3 +41,15 @@ def test_sentences_respect_abbreviations_quotes_and_lines() -> None:
 
 def test_split_sentences_is_empty_for_blank_text() -> None:
     assert split_sentences("  \n\n ") == ()
+
+
+def test_prefix_split_and_shared_tokens_match_the_plain_ones() -> None:
+    text = (
+        "Jl. Merdeka no. 5 ditutup. Warga kecewa!\n\n"
+        'Kata dia: "Kami tunggu." Lalu pulang.\nBaris akhir tanpa titik'
+    )
+    assert list(all_tokens(text)) == tokenize(text)
+    assert tokenize(text[4:17], 4) == [t for t in tokenize(text) if t.start >= 4 and t.end <= 17]
+    for limit in range(len(text) + 2):
+        # Every cut point, including mid-word, mid-line and right on a line break.
+        assert split_prefix(text, limit) == split_sentences(text[:limit]), limit

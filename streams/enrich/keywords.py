@@ -17,7 +17,7 @@ import yake
 
 from schemas.models import Entity, Keyword
 from streams.enrich.ner_features import PERSON_TITLES
-from streams.enrich.text import Token, split_sentences, tokenize
+from streams.enrich.text import Token, split_prefix, tokenize
 
 VERSION = "keywords-tfpos-1"
 
@@ -57,18 +57,23 @@ def stopwords(lang: str) -> frozenset[str]:
     return frozenset(words | set(_EXTRA_STOPWORDS.get(lang, "").split()))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Stat:
     form: str
     count: int
     first: int
     proper: int
+    score: float = 0.0
 
 
-def _runs(sentence: Sequence[Token], stop: frozenset[str], named: set[int]) -> list[list[Token]]:
-    """Maximal runs of content words outside names (no stopwords, digits or punctuation)."""
-    runs: list[list[Token]] = [[]]
-    for tok in sentence:
+def _runs(
+    sentence: Sequence[Token], stop: frozenset[str], named: set[int]
+) -> list[tuple[list[str], bool]]:
+    """Maximal runs of content words outside names (no stopwords, digits or punctuation), each
+    with whether it opens the sentence."""
+    runs: list[tuple[list[str], bool]] = []
+    current: list[str] = []
+    for k, tok in enumerate(sentence):
         word = tok.text
         if (
             tok.start not in named
@@ -76,10 +81,12 @@ def _runs(sentence: Sequence[Token], stop: frozenset[str], named: set[int]) -> l
             and word[0].isalpha()
             and word.lower().replace("’", "'") not in stop
         ):
-            runs[-1].append(tok)
-        elif runs[-1]:
-            runs.append([])
-    return [r for r in runs if r]
+            if not current:
+                runs.append((current, k == 0))
+            current.append(word)
+        elif current:
+            current = []
+    return runs
 
 
 def _full_names(entities: Sequence[Entity]) -> dict[str, str]:
@@ -94,9 +101,22 @@ def _full_names(entities: Sequence[Entity]) -> dict[str, str]:
 
 
 def _add(stats: dict[str, _Stat], form: str, index: int, proper: int) -> None:
-    stat = stats.setdefault(form.lower(), _Stat(form, 0, index, 0))
-    stat.count += 1
-    stat.proper += proper
+    stat = stats.get(form.lower())
+    if stat is None:
+        stats[form.lower()] = _Stat(form, 1, index, proper)
+    else:
+        stat.count += 1
+        stat.proper += proper
+
+
+def _add_grams(stats: dict[str, _Stat], run: list[str], index: int, opens: bool) -> None:
+    """Every 1- to 3-gram of a run; `opens` when the run starts its sentence."""
+    caps = [w[0].isupper() for w in run]
+    for n in range(1, MAX_NGRAM + 1):
+        for i in range(len(run) - n + 1):
+            # A capital that only opens the sentence says nothing about a name.
+            capital = all(caps[i : i + n]) and not (i == 0 and opens)
+            _add(stats, " ".join(run[i : i + n]), index, int(capital))
 
 
 def _candidates(text: str, stop: frozenset[str], entities: Sequence[Entity]) -> dict[str, _Stat]:
@@ -104,17 +124,14 @@ def _candidates(text: str, stop: frozenset[str], entities: Sequence[Entity]) -> 
     starts = {e.start: e for e in entities if e.end <= MAX_CHARS}
     named = {t.start for e in starts.values() for t in tokenize(e.text, e.start)}
     full = _full_names(entities)
-    for index, sentence in enumerate(split_sentences(text[:MAX_CHARS])):
-        for tok in sentence:
-            if tok.start in starts:
-                ent = starts[tok.start]
-                _add(stats, full.get(ent.text.lower(), ent.text), index, 1)
-        for run in _runs(sentence, stop, named):
-            for n in range(1, MAX_NGRAM + 1):
-                for i in range(len(run) - n + 1):
-                    gram = run[i : i + n]
-                    capital = all(t.text[0].isupper() for t in gram) and gram[0] is not sentence[0]
-                    _add(stats, " ".join(t.text for t in gram), index, int(capital))
+    for index, sentence in enumerate(split_prefix(text, MAX_CHARS)):
+        if starts:
+            for tok in sentence:
+                if tok.start in starts:
+                    ent = starts[tok.start]
+                    _add(stats, full.get(ent.text.lower(), ent.text), index, 1)
+        for run, opens in _runs(sentence, stop, named):
+            _add_grams(stats, run, index, opens)
     return stats
 
 
@@ -138,16 +155,18 @@ def extract_keywords(text: str, lang: str, entities: Sequence[Entity] = ()) -> l
     stop = stopwords(lang[:2] if len(lang) >= 2 else lang)
     stats = _candidates(text, stop, entities)
     names = {e.text.lower() for e in entities}
-    ranked = sorted(stats.values(), key=lambda s: (-_score(s, names), s.first, s.form))
+    # A phrase used once after the lead is never kept: drop it before scoring and sorting.
+    eligible = [s for s in stats.values() if s.count >= 2 or s.first <= 2]
+    for stat in eligible:
+        stat.score = _score(stat, names)
+    eligible.sort(key=lambda s: (-s.score, s.first, s.form))
     kept: list[str] = []
     scores: list[float] = []
-    for stat in ranked:
-        if stat.count < 2 and stat.first > 2:
-            continue
+    for stat in eligible:
         if _redundant(stat.form, kept) or stat.form.lower() in PERSON_TITLES:
             continue
         kept.append(stat.form)
-        scores.append(_score(stat, names))
+        scores.append(stat.score)
         if len(kept) >= TOP:
             break
     top = scores[0] if scores else 1.0

@@ -10,6 +10,7 @@ import pycrfsuite
 
 from schemas.models import Entity, EntityType
 from streams.enrich.ner_data import spans
+from streams.enrich.ner_fast import PrunedFeatures
 from streams.enrich.ner_features import sentence_features
 from streams.enrich.ner_post import correct
 from streams.enrich.ner_rules import rule_tags
@@ -35,11 +36,21 @@ def _tagger() -> pycrfsuite.Tagger:
     return tagger
 
 
+@lru_cache(maxsize=1)
+def _features() -> PrunedFeatures:
+    """Features pruned to the attributes the shipped model has weights for (read once)."""
+    return PrunedFeatures(frozenset(attr for attr, _ in _tagger().info().state_features))
+
+
 def predict_tags(words: Sequence[str], tagger: pycrfsuite.Tagger | None = None) -> list[str]:
     """IOB tags (B-PER, I-ORG, O, ...) for the tokens of one sentence."""
     if not words:
         return []
-    tags = (tagger or _tagger()).tag(sentence_features(words))
+    if tagger is None:
+        # The shipped model: pruned features give the same tags as the full ones.
+        tags = _tagger().tag(_features()(words))
+    else:
+        tags = tagger.tag(sentence_features(words))
     return correct(words, list(tags))
 
 

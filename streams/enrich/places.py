@@ -6,12 +6,12 @@ pycountry's ISO 3166-2 data. Only a few common short forms that CLDR lacks are l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
 from schemas.models import Entity, Place
-from streams.enrich.text import Token, tokenize, word_set
+from streams.enrich.text import Token, all_tokens, tokenize, word_set
 
 VERSION = "places-cldr-1"
 
@@ -158,7 +158,7 @@ def _lookup(key: tuple[str, ...]) -> Code | None:
     return code
 
 
-def _matches(tokens: list[Token]) -> Iterable[tuple[int, int, Code]]:
+def _matches(tokens: Sequence[Token]) -> Iterable[tuple[int, int, Code]]:
     by_first = _by_first()
     i = 0
     while i < len(tokens):
@@ -183,7 +183,7 @@ def find_places(text: str, entities: list[Entity] | None = None) -> list[Place]:
     ents = entities or []
     seen: set[tuple[str, str | None]] = set()
     places: list[Place] = []
-    for start, end, code in _matches(tokenize(text)):
+    for start, end, code in _matches(all_tokens(text)):
         name = text[start:end]
         if name in AMBIGUOUS and not _is_loc(start, end, ents):
             continue

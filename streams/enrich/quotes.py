@@ -28,12 +28,19 @@ _AFTER = re.compile(
 # '..., Smith said' / '..., he said'
 _AFTER_EN = re.compile(rf"^[\s,]*(?P<who>[^.,;\"]{{1,60}}?)\s+(?:{_SAY_EN})\b", re.IGNORECASE)
 # 'Stoltenberg mengatakan, "..."' / 'Smith said: "..."' / 'Menurut Smith, "..."'
+_SAY_BEFORE = rf"mengatakan|menyatakan|menegaskan|menjelaskan|mengungkapkan|berkata|{_SAY_EN}"
 _BEFORE = re.compile(
-    rf"(?:(?P<who>[^.\"”]{{1,80}}?)\s+(?:mengatakan|menyatakan|menegaskan|menjelaskan|"
-    rf"mengungkapkan|berkata|{_SAY_EN})(?:\s+bahwa)?|menurut\s+(?P<who2>[^.\"”,]{{1,60}}))"
+    rf"(?:(?P<who>[^.\"”]{{1,80}}?)\s+(?:{_SAY_BEFORE})(?:\s+bahwa)?|"
+    rf"menurut\s+(?P<who2>[^.\"”,]{{1,60}}))"
     r"[\s,:]*$",
     re.IGNORECASE,
 )
+# `_BEFORE` tries every start position of the line; most lines have no verb of saying at all,
+# and this plain scan rules them out first (a `_BEFORE` match always contains one).
+_ANY_SAY_BEFORE = re.compile(rf"{_SAY_BEFORE}|menurut", re.IGNORECASE)
+# A `_BEFORE` match spans at most a speaker (80), a verb and a few spaces: searching only this
+# much of the line before a quote finds the same match without rescanning a long paragraph.
+_BEFORE_WINDOW = 240
 # A short unattributed quote is usually a scare quote ("saling terkait"), not a statement.
 _SCARE_WORDS = 6
 _PRONOUN = re.compile(rf"^(?:{_PRONOUNS})\b", re.IGNORECASE)
@@ -98,9 +105,9 @@ def _speaker_after(
 def _speaker_before(
     text: str, start: int, people: Sequence[Entity], spans: Sequence[tuple[int, int]]
 ) -> str | None:
-    line_start = text.rfind("\n", 0, start) + 1
+    line_start = max(text.rfind("\n", 0, start) + 1, start - _BEFORE_WINDOW)
     head = text[line_start:start]
-    m = _BEFORE.search(head)
+    m = _BEFORE.search(head) if _ANY_SAY_BEFORE.search(head) else None
     if not m:
         return None
     group = "who" if m.group("who") else "who2"

@@ -37,9 +37,25 @@ class Token(NamedTuple):
     end: int
 
 
+_make_token = Token._make
+_group, _start, _end = re.Match.group, re.Match.start, re.Match.end
+_LINE = re.compile(r"[^\n]+")
+_ENDERS = frozenset({".", "!", "?"})
+
+
+def _scan(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Tokens of `text[start:end]` with offsets into `text` (no copy of the slice)."""
+    found = list(_TOKEN.finditer(text, start, len(text) if end is None else end))
+    # map() over the matches builds the tuples in C: tokenising is the hot loop of enrich.
+    columns = zip(map(_group, found), map(_start, found), map(_end, found), strict=True)
+    return list(map(_make_token, columns))
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Split `text` into word, number and punctuation tokens; offsets shifted by `offset`."""
-    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN.finditer(text)]
+    if offset == 0:
+        return _scan(text)
+    return [Token(t.text, t.start + offset, t.end + offset) for t in _scan(text)]
 
 
 def _ends_sentence(tokens: list[Token], i: int) -> bool:
@@ -57,28 +73,66 @@ def _ends_sentence(tokens: list[Token], i: int) -> bool:
     return nxt is None or not nxt.text[:1].islower()
 
 
+def _line_sentences(tokens: list[Token]) -> list[tuple[Token, ...]]:
+    """The sentences of one line's tokens."""
+    sentences: list[tuple[Token, ...]] = []
+    current: list[Token] = []
+    pending_end = False
+    for i, tok in enumerate(tokens):
+        word = tok.text
+        glued_quote = pending_end and word in _QUOTES and tok.start == current[-1].end
+        if pending_end and not glued_quote and not word[:1].islower():
+            sentences.append(tuple(current))
+            current = []
+        current.append(tok)
+        pending_end = glued_quote or (word in _ENDERS and _ends_sentence(tokens, i))
+    if current:
+        sentences.append(tuple(current))
+    return sentences
+
+
+class _Line(NamedTuple):
+    end: int
+    sentences: tuple[tuple[Token, ...], ...]
+
+
+@lru_cache(maxsize=8)
+def _lines(text: str) -> tuple[_Line, ...]:
+    """Each line's end offset and sentences (cached: every component asks for the same text)."""
+    return tuple(
+        _Line(m.end(), tuple(_line_sentences(_scan(text, m.start(), m.end()))))
+        for m in _LINE.finditer(text)
+    )
+
+
 @lru_cache(maxsize=8)
 def split_sentences(text: str) -> tuple[tuple[Token, ...], ...]:
     """Group tokens into sentences; a line break always ends one (cached: every component asks)."""
-    sentences: list[list[Token]] = []
     # Every line break ends a sentence: clean text puts paragraphs and headings on their own lines.
-    for para in re.finditer(r"[^\n]+", text):
-        tokens = [
-            Token(t.text, t.start + para.start(), t.end + para.start())
-            for t in tokenize(para.group())
-        ]
-        current: list[Token] = []
-        pending_end = False
-        for i, tok in enumerate(tokens):
-            glued_quote = pending_end and tok.text in _QUOTES and tok.start == current[-1].end
-            if pending_end and not glued_quote and not tok.text[:1].islower():
-                sentences.append(current)
-                current = []
-            current.append(tok)
-            pending_end = glued_quote or _ends_sentence(tokens, i)
-        if current:
-            sentences.append(current)
-    return tuple(tuple(s) for s in sentences)
+    return tuple(sent for line in _lines(text) for sent in line.sentences)
+
+
+def split_prefix(text: str, limit: int) -> tuple[tuple[Token, ...], ...]:
+    """`split_sentences(text[:limit])`, reusing the whole text's lines before the cut."""
+    if limit >= len(text):
+        return split_sentences(text)
+    sentences: list[tuple[Token, ...]] = []
+    for line in _lines(text):
+        if line.end <= limit:
+            sentences.extend(line.sentences)
+            continue
+        # The line the cut falls in is split again as the cut leaves it (if it starts before).
+        start = text.rfind("\n", 0, line.end) + 1
+        if start < limit:
+            sentences.extend(_line_sentences(_scan(text, start, limit)))
+        break
+    return tuple(sentences)
+
+
+@lru_cache(maxsize=8)
+def all_tokens(text: str) -> tuple[Token, ...]:
+    """Every token of `text` in order (the same as `tokenize(text)`, from the shared split)."""
+    return tuple(tok for sent in split_sentences(text) for tok in sent)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
