@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import faust
@@ -30,7 +31,7 @@ from streams.app import (
     settings,
     tagged_topic,
 )
-from streams.guards import HtmlLimits, TimeLimit, plain_article, screen
+from streams.guards import TimeLimit, limits_of
 from streams.pipeline import clean_stage, decode, enrich_stage, tag_stage
 from streams.sinks import Event, Stream, each_event, to_dlq
 from streams.store import TRANSIENT, Store
@@ -44,24 +45,14 @@ Out = TypeVar("Out", bound=BaseModel)
 _rules: RuleSet | None = load_rules(settings.rules_path) if settings.rules_path else None
 
 
-_limits = HtmlLimits(
-    max_depth=settings.html_max_depth,
-    max_tags=settings.html_max_tags,
-    max_tag_bytes=settings.html_max_tag_bytes,
-)
+_limits = limits_of(settings)
 # Extraction is the stage whose cost a page controls: it runs under a time limit.
 _extraction = TimeLimit(settings.stage_timeout_seconds)
 
 
 async def guarded_clean(raw: RawArticle) -> CleanArticle | Rejection:
-    """Refuse pathological HTML before parsing, clean under the time limit, keep plain text."""
-    refused = screen(raw, _limits)
-    if refused is not None:
-        return refused
-    result = await _extraction.run(clean_stage, raw)
-    if isinstance(result, Rejection):
-        return result
-    article = plain_article(result)
+    """Clean under the time limit: one page cannot stall its partition."""
+    article = await _extraction.run(partial(clean_stage, limits=_limits), raw)
     if not isinstance(article, Rejection):
         # Fill rates and chrome left, per source: how operators see a site change its template.
         metrics.observe_clean(article)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from schemas import CleanArticle, RawArticle, Rejection
+from streams.settings import Settings
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -59,6 +60,15 @@ class HtmlLimits:
     max_depth: int = 256
     max_tags: int = 50_000
     max_tag_bytes: int = 256 * 1024
+
+
+def limits_of(settings: Settings) -> HtmlLimits:
+    """The HTML limits the `WARTA_HTML_*` settings ask for."""
+    return HtmlLimits(
+        max_depth=settings.html_max_depth,
+        max_tags=settings.html_max_tags,
+        max_tag_bytes=settings.html_max_tag_bytes,
+    )
 
 
 def screen_html(html: str, limits: HtmlLimits) -> Rejection | None:

@@ -11,10 +11,13 @@ from pydantic import BaseModel, ValidationError
 from schemas import CleanArticle, EnrichedArticle, RawArticle, Rejection, TaggedArticle, codec
 from streams.clean import clean
 from streams.enrich import enrich
+from streams.guards import HtmlLimits, plain, plain_article, screen
 from streams.ids import article_id, source_of
 from streams.tag import RuleSet, tag
 
 log = logging.getLogger(__name__)
+
+DEFAULT_LIMITS = HtmlLimits()
 
 In = TypeVar("In", bound=BaseModel)
 Out = TypeVar("Out", bound=BaseModel)
@@ -68,9 +71,20 @@ def guarded(stage: str, fn: Callable[[In], Out | Rejection], item: In) -> Out | 
         return Rejection(reason=f"{stage}_error", error=f"{type(exc).__name__}: {exc}"[:2000])
 
 
-def clean_stage(raw: RawArticle) -> CleanArticle | Rejection:
-    """Clean: a raw article (id filled in) to a clean article."""
-    return guarded("clean", clean, identify(raw))
+def clean_stage(raw: RawArticle, limits: HtmlLimits = DEFAULT_LIMITS) -> CleanArticle | Rejection:
+    """Clean: a raw article (id filled in) to a clean article with plain-text fields only.
+
+    Pathological HTML is refused before it is parsed; markup that survives extraction (a `text`
+    body full of tags, say) is stripped after it, so nothing downstream ever holds markup.
+    """
+    refused = screen(raw, limits)
+    if refused is not None:
+        return refused
+    if raw.text and "<" in raw.text:
+        # A scrape that kept its markup: script and style blocks go whole, not just their tags.
+        raw = raw.model_copy(update={"text": plain(raw.text)})
+    cleaned = guarded("clean", clean, identify(raw))
+    return cleaned if isinstance(cleaned, Rejection) else plain_article(cleaned)
 
 
 def enrich_stage(article: CleanArticle) -> EnrichedArticle | Rejection:
@@ -83,9 +97,11 @@ def tag_stage(article: EnrichedArticle, rules: RuleSet | None = None) -> TaggedA
     return guarded("tag", lambda a: tag(a, rules), article)
 
 
-def process(raw: RawArticle, rules: RuleSet | None = None) -> TaggedArticle | Rejection:
+def process(
+    raw: RawArticle, rules: RuleSet | None = None, limits: HtmlLimits = DEFAULT_LIMITS
+) -> TaggedArticle | Rejection:
     """Clean, enrich and tag one article, as the three agents do one after the other."""
-    cleaned = clean_stage(raw)
+    cleaned = clean_stage(raw, limits)
     if isinstance(cleaned, Rejection):
         return cleaned
     enriched = enrich_stage(cleaned)

@@ -54,6 +54,39 @@ def test_process_dedupe_judges_against_earlier_lines(tmp_path: Path) -> None:
     assert lines["sample-port-ellery-barrier"]["duplicate"] is None
 
 
+def test_process_applies_the_worker_guards_and_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "version: 1\nrules:\n  - name: sungai\n    when:\n      keywords: [Sungai Emas]\n"
+        "    tags: [sungai]\n"
+    )
+    monkeypatch.setenv("WARTA_RULES_PATH", str(rules))
+    monkeypatch.setenv("WARTA_HTML_MAX_DEPTH", "16")
+    get_settings.cache_clear()
+    body = (
+        "Air Sungai Emas Meluap\n\n<script>alert('x')</script>Warga <b>Desa Sukamaju</b> "
+        "mengungsi setelah air Sungai Emas meluap pada Minggu malam, kata kepala desa.\n\n"
+        "<iframe src='https://iklan.example'></iframe>Bantuan mulai datang pada Senin pagi."
+    )
+    deep = "<html><body>" + "<div>" * 40 + "<p>Isi.</p>" + "</div>" * 40 + "</body></html>"
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(
+        orjson.dumps({"id": "markup", "text": body})
+        + b"\n"
+        + orjson.dumps({"id": "deep", "html": deep})
+    )
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["process", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    markup, nested = _lines(out.read_text())
+    assert "<" not in markup["text"] and "alert" not in markup["text"]
+    assert "Desa Sukamaju" in markup["text"] and "Bantuan mulai datang" in markup["text"]
+    assert "sungai" in markup["tags"]
+    assert nested["rejected"]["reason"] == "pathological_html"
+
+
 def test_produce_names_a_missing_path_with_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WARTA_BROKER", "kafka://127.0.0.1:1")
     result = CliRunner().invoke(main, ["produce", "/nonexistent/articles.jsonl"])

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas import RawArticle, Rejection, TaggedArticle
-from streams.guards import HtmlLimits, TimeLimit, plain_article, screen, screen_html
-from streams.pipeline import clean_stage, decode, enrich_stage, tag_stage
+from streams.guards import HtmlLimits, TimeLimit, screen_html
+from streams.pipeline import decode, process
 
 MAX = 5 * 1024 * 1024
 LIMITS = HtmlLimits()
@@ -85,23 +85,11 @@ def articles(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def run_pure(value: bytes) -> TaggedArticle | Rejection:
-    """What the clean, enrich and tag agents do with one message, without Kafka.
-
-    `pipeline.process` alone lets markup in a `text` body through (a clean-stage bug): the
-    agents strip it with `guards.plain_article`, as this path does.
-    """
+    """What the clean, enrich and tag agents do with one message, without Kafka."""
     item = decode(RawArticle, value, MAX)
     if isinstance(item, Rejection):
         return item
-    refused = screen(item, LIMITS)
-    if refused is not None:
-        return refused
-    cleaned = clean_stage(item)
-    cleaned = cleaned if isinstance(cleaned, Rejection) else plain_article(cleaned)
-    if isinstance(cleaned, Rejection):
-        return cleaned
-    enriched = enrich_stage(cleaned)
-    return enriched if isinstance(enriched, Rejection) else tag_stage(enriched)
+    return process(item, None, LIMITS)
 
 
 def assert_accounted(result: TaggedArticle | Rejection) -> None:

@@ -16,9 +16,11 @@ from rich.progress import Progress
 from schemas import RawArticle, Rejection, TaggedArticle, codec
 from streams import topics
 from streams.cli.common import UserError, create_topics, require_broker, summary_line
+from streams.guards import limits_of
 from streams.pipeline import decode, identify
 from streams.pipeline import process as process_article
 from streams.settings import Settings, get_settings
+from streams.tag import RuleSet, load_rules
 
 SUFFIXES = {".jsonl", ".ndjson", ".json", ".html", ".htm", ".txt"}
 
@@ -176,10 +178,11 @@ def process(source: IO[bytes], output: IO[bytes], dedupe: bool) -> None:
     """Clean, enrich and tag JSONL offline: one output line per input line, in order."""
     settings = get_settings()
     index = _dedupe_index(settings) if dedupe else None
+    rules = load_rules(settings.rules_path) if settings.rules_path else None
     for line in source:
         if not line.strip():
             continue
-        output.write(codec.dumps(process_line(line, settings, index)) + b"\n")
+        output.write(codec.dumps(process_line(line, settings, index, rules)) + b"\n")
     output.flush()
 
 
@@ -191,14 +194,16 @@ def _dedupe_index(settings: Settings) -> Any:
     return DedupeIndex(Config(window=timedelta(days=settings.dedupe_window_days)))
 
 
-def process_line(line: bytes, settings: Settings, index: Any = None) -> dict[str, Any]:
+def process_line(
+    line: bytes, settings: Settings, index: Any = None, rules: RuleSet | None = None
+) -> dict[str, Any]:
     """The output object for one input line: the tagged article or its rejection."""
     raw = decode(RawArticle, line, settings.max_message_bytes)
     article_id = None
     if not isinstance(raw, Rejection):
         raw = identify(raw)
         article_id = raw.id
-        result: TaggedArticle | Rejection = process_article(raw)
+        result: TaggedArticle | Rejection = process_article(raw, rules, limits_of(settings))
     else:
         result = raw
     if isinstance(result, Rejection):
