@@ -9,8 +9,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
+from aiokafka import AIOKafkaConsumer
 
 from streams import topics
 from streams.store import Store
@@ -156,6 +158,7 @@ class Audit:
     articles: set[str]
     duplicates: dict[str, str]
     dead: dict[str, str]
+    where: dict[str, list[str]] = field(default_factory=dict)
 
     def accounted(self) -> set[str]:
         return self.articles | set(self.duplicates) | set(self.dead)
@@ -167,10 +170,12 @@ def dead_letters(bootstrap: str) -> dict[str, str]:
     return {m["key"]: m["reason"] for m in seen[topics.DLQ] if m.get("key")}
 
 
-def audit(store: Store, bootstrap: str) -> Audit:
-    """The database's and the dead-letter topic's view of every id."""
+def audit(store: Store, bootstrap: str, expected: set[str]) -> Audit:
+    """The database's and the dead-letter topic's view of every id; where a few missing ones are."""
     dups = {d: (store.duplicate(d) or {})["duplicate_of"] for d in store.ids("duplicates")}
-    return Audit(set(store.ids("articles")), dups, dead_letters(bootstrap))
+    result = Audit(set(store.ids("articles")), dups, dead_letters(bootstrap))
+    result.where = trace(bootstrap, set(sorted(expected - result.accounted())[:5]))
+    return result
 
 
 def stored_count(store: Store) -> int:
@@ -221,11 +226,50 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 40.0) -> None:
             proc.wait()
 
 
+TRACED = (*topics.PUBLIC, topics.BY_FINGERPRINT, topics.CANDIDATES)
+
+
+def trace(bootstrap: str, ids: set[str]) -> dict[str, list[str]]:
+    """Where each of `ids` got to: the topics (and dedupe message kinds) that carry it."""
+    found: dict[str, list[str]] = {i: [] for i in ids}
+    if ids:
+        for topic, key, value in run(_read_all(bootstrap, list(TRACED))):
+            article_id = key if topic != topics.BY_FINGERPRINT else value.get("id")
+            if article_id in found:
+                found[article_id].append(f"{topic}:{value.get('op', '')}".rstrip(":"))
+    return found
+
+
+async def _read_all(bootstrap: str, names: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+    consumer = AIOKafkaConsumer(
+        *names, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    await consumer.start()
+    try:
+        while batch := await consumer.getmany(timeout_ms=3000):
+            for tp, messages in batch.items():
+                for m in messages:
+                    key = (m.key or b"").decode(errors="replace")
+                    out.append((tp.topic, key, _json(m.value)))
+    finally:
+        await consumer.stop()
+    return out
+
+
+def _json(raw: bytes | None) -> dict[str, Any]:
+    try:
+        value = orjson.loads(raw or b"")
+    except orjson.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def check_exactly_once(result: Audit, expected: set[str], corpus: Corpus) -> None:
     """Every input id in exactly one place, no self-duplicates, copies linked to stored ids."""
     places = [result.articles, set(result.duplicates), set(result.dead)]
     assert result.accounted() == expected, (
-        f"lost {sorted(expected - result.accounted())[:10]}, "
+        f"lost {sorted(expected - result.accounted())[:10]}, where they got to {result.where}, "
         f"unexpected {sorted(result.accounted() - expected)[:10]}"
     )
     assert sum(len(p) for p in places) == len(expected), "an id is in two places"

@@ -63,10 +63,9 @@ def test_two_sigkills_lose_nothing_and_double_nothing(tmp_path: Path) -> None:
             wait_stored(store, total_first + 60, 120, proc)
             kill9(proc)
             proc = start_worker(env, log)
-            assert wait_stored(store, len(expected) - len(bad), 150, proc) == len(expected) - len(
-                bad
-            ), log.read_text(errors="replace")[-3000:]
-            result = audit(store, broker.bootstrap)
+            # Not asserted here: the audit below says which ids are missing and where they stopped.
+            wait_stored(store, len(expected) - len(bad), 150, proc)
+            result = audit(store, broker.bootstrap, expected)
         finally:
             stop(proc)
             store.close()

@@ -118,7 +118,7 @@ def test_database_outage_applies_backpressure(
             assert wait_stored(direct, len(expected), 150, proc) == len(expected), log.read_text(
                 errors="replace"
             )[-3000:]
-            result = audit(direct, broker.bootstrap)
+            result = audit(direct, broker.bootstrap, expected)
         finally:
             stop(proc)
             direct.close()

@@ -48,10 +48,9 @@ def test_a_worker_joins_and_leaves_mid_stream(tmp_path: Path) -> None:
             wait_stored(store, 350, 150, first)
             stop(second)  # leaves the group gracefully mid-stream
             assert second.returncode == 0, log_b.read_text(errors="replace")[-3000:]
-            assert wait_stored(store, len(expected), 150, first) == len(expected), log_a.read_text(
-                errors="replace"
-            )[-3000:]
-            result = audit(store, broker.bootstrap)
+            # Not asserted here: the audit below says which ids are missing and where they stopped.
+            wait_stored(store, len(expected), 150, first)
+            result = audit(store, broker.bootstrap, expected)
         finally:
             stop(first)
             if second is not None:
