@@ -119,3 +119,32 @@ def test_fact_box_is_not_body_text() -> None:
     assert page is not None
     assert "3,5 kilometer" not in page.text
     assert all(p in page.text for p in PROSE)
+
+
+def test_link_lists_and_author_boxes_are_not_body_text() -> None:
+    # teasers whose whole text is the link: a headline and its summary, as long as prose
+    links = (
+        '<ul><li><a href="/1">HARGA CABAI: Pedagang di pasar induk mengatakan harga cabai rawit '
+        "naik dua kali lipat menjelang Lebaran karena pasokan dari petani berkurang</a></li>"
+        '<li><a href="/2">KERETA CEPAT: Operator menambah jadwal perjalanan pada akhir pekan '
+        "untuk melayani lonjakan penumpang liburan sekolah yang diperkirakan terus naik</a></li></ul>"
+    )
+    bio = (
+        '<div class="author-bio"><p>Sari Dewi adalah wartawan lingkungan yang meliput pesisir '
+        "Jawa sejak 2015 dan menulis tiga buku tentang laut. Sebelumnya ia bekerja sebagai "
+        "peneliti di lembaga kajian kelautan dan mengajar jurnalistik di beberapa kampus.</p></div>"
+    )
+    page = read_html(story(links + bio), "https://contoh.example/c", "contoh.example")
+    assert page is not None
+    assert "Pedagang di pasar" not in page.text and "wartawan lingkungan" not in page.text
+    assert all(p in page.text for p in PROSE)
+
+
+def test_list_with_prose_items_stays() -> None:
+    items = (
+        '<ul><li>Tanggul dibangun sepanjang <a href="/t">3,5 kilometer</a> di pesisir.</li>'
+        "<li>Tinggi tanggul tiga meter di atas permukaan laut pasang.</li></ul>"
+    )
+    page = read_html(story(items), "https://contoh.example/d", "contoh.example")
+    assert page is not None
+    assert "Tinggi tanggul tiga meter" in page.text and "sepanjang 3,5 kilometer" in page.text

@@ -18,13 +18,18 @@ from streams.clean.page_dates import FAST, SCAN, TIME, page_date
 from streams.clean.text import split_caption
 
 # Social embeds quote other people's posts: they are not the story's text. Fact boxes sum the
-# story up beside it, and figure captions are kept apart (HtmlResult.captions), not in the body.
+# story up beside it, author boxes describe the writer, and figure captions are kept apart
+# (HtmlResult.captions), not in the body.
 _PRUNE = [
     '//blockquote[contains(@class, "twitter-tweet") or contains(@class, "instagram-media")'
     ' or contains(@class, "tiktok-embed")]',
     '//*[contains(@class, "fact-box") or contains(@class, "factbox") or contains(@class, "infobox")'
     ' or contains(@class, "info-box")]',
     "//figcaption",
+    # lists made only of links are related-story and menu lists, not prose
+    "//*[self::ul or self::ol][li[2]][not(li[normalize-space(.) != normalize-space(.//a)])]",
+    '//*[contains(@class, "author-bio") or contains(@class, "author__bio")'
+    ' or contains(@class, "author-box")]',
 ]
 _CAPTION_MAX = 400
 _CAPTIONS_MAX = 20
