@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -14,6 +15,7 @@ from streams.clean.text import (
     repair,
     split_caption,
     strip_chrome,
+    strip_tags,
     take_repeated_captions,
     teaser_title,
 )
@@ -125,3 +127,27 @@ def test_repair_keeps_publisher_quotes() -> None:
 
 def test_paragraphs_split_lines_and_drop_blanks() -> None:
     assert paragraphs("  satu  dua \n \n\ntiga\n") == ["satu dua", "tiga"]
+
+
+def test_scripts_and_styles_leave_with_their_content() -> None:
+    text = (
+        "Banjir rob merendam pesisir Semarang.\n<script type='text/javascript'>\nvar a = 1 < 2;\n"
+        "track('x');\n</script>\n<style>p { color: red }</style>Warga mengungsi ke balai desa."
+    )
+    out = strip_tags(text)
+    assert "var a" not in out and "track" not in out and "color" not in out
+    assert "Banjir rob" in out and "Warga mengungsi" in out
+
+
+def test_escaped_and_nested_markup_goes_too() -> None:
+    assert "alert" not in strip_tags("Banjir &lt;script&gt;alert(1)&lt;/script&gt; rob")
+    out = strip_tags("Awal. <scr<script>ipt>alert(1)</script> Akhir <b>tebal</b> &amp; jelas.")
+    assert "alert" not in out and "<b>" not in out and "<script" not in out
+    assert not re.search(r"<[a-zA-Z][^<>]*>", out)
+    assert "Akhir tebal & jelas." in " ".join(out.split())
+
+
+def test_unclosed_script_takes_its_line_only_and_comparisons_stay() -> None:
+    out = strip_tags("Peretas menyisipkan <script> pada formulir.\nHarga naik 5 < 7 persen.")
+    assert out.splitlines()[1] == "Harga naik 5 < 7 persen."
+    assert out.splitlines()[0].strip() == "Peretas menyisipkan"

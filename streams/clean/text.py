@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections import Counter
@@ -15,6 +16,12 @@ from streams.clean.rules import Rules, rules
 _ODD_SPACE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\ud800-\udfff]")
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,300})?/?>")
+# Elements whose content is code or markup, never prose: removed with what they hold.
+_CODE_TAGS = "script|style|noscript|template|iframe|object|svg|math"
+_CODE_BLOCK = re.compile(rf"<({_CODE_TAGS})\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# An unclosed one takes the rest of its line only: a story may name "<script>" in passing.
+_CODE_OPEN = re.compile(rf"<(?:{_CODE_TAGS})\b[^>\n]*>[^\n]*", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _PAGE = re.compile(r"^\s*<(?:!doctype|html|head|body|div|article|p)\b", re.IGNORECASE)
 _SPACES = re.compile(r" {2,}")
 _QUOTES = "\"'“”‘’«»"
@@ -59,8 +66,16 @@ def looks_like_html(text: str) -> bool:
 
 
 def strip_tags(text: str) -> str:
-    """Stray tags out of scraped text: the body is plain text."""
-    return _TAG.sub(" ", text) if "<" in text else text
+    """Stray tags, scripts and styles out of scraped text (entities decoded first, so escaped
+    markup goes too): the body is plain text."""
+    if "&" in text and _ENTITY.search(text):
+        text = html.unescape(text)
+    previous = None
+    # again until nothing changes: "<scr<script>ipt>" is a tag once the inner one is gone
+    while "<" in text and text != previous:
+        previous = text
+        text = _TAG.sub(" ", _CODE_OPEN.sub(" ", _CODE_BLOCK.sub(" ", text)))
+    return text
 
 
 def paragraphs(text: str) -> list[str]:
