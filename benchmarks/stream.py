@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import math
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from streams import topics
-from streams.broker import EmbeddedBroker
+from streams.broker import EmbeddedBroker, terminate
 
 OUT = (topics.UNIQUE, topics.DUPLICATES, topics.DLQ)
 MAX_REQUEST = 8 * 1024 * 1024
@@ -91,7 +90,7 @@ def cluster(workdir: Path, workers: int) -> Iterator[Cluster]:
         yield Cluster(broker, db, procs, logs)
     finally:
         for proc in procs:
-            _stop(proc)
+            terminate(proc)
         broker.stop()
 
 
@@ -104,16 +103,6 @@ def _migrate(database_url: str) -> None:
         store.migrate()
     finally:
         store.close()
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def wait_ready(c: Cluster, timeout: float = 300.0) -> float:

@@ -41,6 +41,18 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
     return False
 
 
+def terminate(proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Stop a child process as a user would: SIGTERM, then SIGKILL when it outstays `timeout`."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 class EmbeddedBroker:
     """A memory-only Tansu broker on loopback, started as a child process."""
 
@@ -83,14 +95,8 @@ class EmbeddedBroker:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the broker: SIGTERM, then SIGKILL when it does not exit in time."""
         proc, self.process = self.process, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc is not None:
+            terminate(proc, timeout)
 
     def __enter__(self) -> EmbeddedBroker:
         self.start()

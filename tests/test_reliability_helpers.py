@@ -15,6 +15,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer
 
 from streams import topics
+from streams.broker import terminate
 from streams.store import Store
 from tests.conftest import ROOT
 from tests.e2e import collect, run
@@ -217,13 +218,7 @@ def kill9(proc: subprocess.Popen[bytes]) -> None:
 
 def stop(proc: subprocess.Popen[bytes], timeout: float = 40.0) -> None:
     """SIGTERM and wait (SIGKILL when it hangs)."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    terminate(proc, timeout)
 
 
 TRACED = (*topics.PUBLIC, topics.BY_FINGERPRINT, topics.CANDIDATES)

@@ -15,7 +15,7 @@ from types import FrameType
 import click
 
 from streams import topics
-from streams.broker import BrokerError, EmbeddedBroker, port_open
+from streams.broker import BrokerError, EmbeddedBroker, port_open, terminate
 from streams.cli.common import UserError, create_topics, require_broker, summary_line
 from streams.lag import group_lag
 from streams.settings import Settings, get_settings
@@ -154,16 +154,6 @@ def _drain(settings: Settings, worker_proc: subprocess.Popen[bytes], timeout: fl
     return False
 
 
-def _stop_worker(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @click.command()
 @click.option("--samples/--no-samples", default=False, help="Push the bundled sample articles.")
 @click.option("--drain-timeout", default=120.0, show_default=True, help="Seconds to drain on stop.")
@@ -205,7 +195,7 @@ def run(samples: bool, drain_timeout: float) -> None:
         if emb is not None and not _drain(settings, proc, drain_timeout):
             click.echo("warning: stopped before everything was processed", err=True)
     finally:
-        _stop_worker(proc)
+        terminate(proc)
         if emb is not None:
             emb.stop()
         click.echo("stopped")
