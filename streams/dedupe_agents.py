@@ -27,23 +27,30 @@ from streams.app import (
     unique_topic,
 )
 from streams.dedupe import Candidate, Signature, Verdict, article_time, band_keys, judge, signature
+from streams.dedupe.owned import OwnedBands, filed_key, filed_partition
 from streams.expiry import Expiry
 from streams.pipeline import decode
 from streams.sinks import Event, Stream, each_event, to_dlq
 
 WINDOW = settings.dedupe_window_days * 86400.0
-MAX_PER_BAND = 512
+# How long a decided article's message and answers are kept for a replay of the decision.
+GRACE = 120.0
 
 
 bands_topic = byte_topic(topics.BANDS, internal=True)
 candidates_topic = byte_topic(topics.CANDIDATES, internal=True)
 
-# band key -> [[id, signature, published], ...]: canonical articles filed under that band.
-bands = app.Table("bands", default=None, partitions=settings.partitions)
-# article id -> what has arrived for its decision so far.
+# "<bands partition>:<article id>" -> {"sig", "at", "keys"}: the canonical articles filed on that
+# partition, with the band keys it owns; the band index itself is derived in memory (owned.py).
+filed = app.Table("filed", default=None, partitions=settings.partitions)
+# article id -> its "article" message, written once when it reaches its decision partition.
+held = app.Table("held", default=None, partitions=settings.partitions)
+# article id -> {bands partition: candidates}: the band owners' answers gathered so far.
 pending = app.Table("pending", default=None, partitions=settings.partitions)
 # article id -> the verdict given, so that a replay repeats it.
 verdicts = app.Table("verdicts", default=None, partitions=settings.partitions)
+
+owned = OwnedBands(filed)
 
 
 def keyed(key: str) -> int:
@@ -69,11 +76,39 @@ def eligible(other: float, published: float) -> bool:
     return abs(other - published) <= WINDOW
 
 
+def _decided(key: str) -> bool:
+    return key in verdicts
+
+
 # Without expiry these tables grow with every article ever seen: entries kept longer than the
 # window (in ingest time) are deleted as the stream advances.
 fingerprint_expiry = Expiry(fingerprints, WINDOW, keyed)
 verdict_expiry = Expiry(verdicts, WINDOW, keyed)
-band_expiry = Expiry(bands, WINDOW, owner)
+filed_expiry = Expiry(filed, WINDOW, filed_partition)
+# A decided article's message and answers outlive the decision by a grace period: the outcome is
+# published by the producer after the table writes, so a crash or a rebalance in between replays
+# the decision, which must still find the article to publish it again.
+held_expiry = Expiry(held, GRACE, keyed, recovered=_decided)
+pending_expiry = Expiry(pending, GRACE, keyed, recovered=_decided)
+EXPIRIES = (fingerprint_expiry, verdict_expiry, filed_expiry, held_expiry, pending_expiry)
+
+
+@app.on_partitions_revoked.connect
+async def _on_revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+    _forget(*args)
+
+
+@app.on_partitions_assigned.connect
+async def _on_assigned(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+    # Recovery may bring a partition back with rows another worker wrote meanwhile.
+    _forget(*args)
+
+
+def _forget(tps: set[Any]) -> None:
+    partitions = {tp.partition for tp in tps}
+    owned.forget(partitions)
+    for expiry in EXPIRIES:
+        expiry.forget(partitions)
 
 
 @app.agent(by_fingerprint_topic)
@@ -128,34 +163,18 @@ async def band_agent(stream: Stream) -> None:
 
 async def _band(event: Event) -> None:
     msg = codec.loads(event.value)
+    partition = event.message.partition
     if msg["op"] == "query":
-        found = _lookup(msg["keys"], msg["id"], msg["at"])
-        answer = {"op": "band", "from": msg["from"], "candidates": found}
+        found = owned.lookup(partition, msg["keys"], msg["id"])
+        near = [c for c in found if eligible(c[2], msg["at"])]
+        answer = {"op": "band", "from": msg["from"], "candidates": near}
         await candidates_topic.send(key=msg["id"].encode(), value=codec.dumps(answer))
     elif msg["op"] == "index":
-        _file(msg["keys"], [msg["id"], msg["sig"], msg["at"]])
-        for key in msg["keys"]:
-            band_expiry.note(event.message.partition, key)
-    band_expiry.sweep(event.message.partition)
-
-
-def _lookup(keys: list[str], article_id: str, published: float) -> list[list[Any]]:
-    found: dict[str, list[Any]] = {}
-    for key in keys:
-        for entry in bands.get(key) or []:
-            if entry[0] != article_id and eligible(entry[2], published):
-                found[entry[0]] = entry
-    return list(found.values())
-
-
-def _file(keys: list[str], entry: list[Any]) -> None:
-    for key in keys:
-        entries = [e for e in (bands.get(key) or []) if e[0] != entry[0]]
-        entries.append(entry)
-        newest = max(e[2] for e in entries)
-        # Expire by publication time, and bound a hot band key: memory stays bounded.
-        entries = sorted((e for e in entries if newest - e[2] <= WINDOW), key=lambda e: e[2])
-        bands[key] = entries[-MAX_PER_BAND:]
+        key = filed_key(partition, msg["id"])
+        filed[key] = {"sig": msg["sig"], "at": msg["at"], "keys": msg["keys"]}
+        owned.add(partition, msg["id"], msg["keys"], msg["at"])
+        filed_expiry.note(partition, key)
+    filed_expiry.sweep(partition)
 
 
 @app.agent(candidates_topic)
@@ -167,36 +186,30 @@ async def decide_agent(stream: Stream) -> None:
 async def _gather(event: Event) -> None:
     msg = codec.loads(event.value)
     article_id = bytes(event.key or b"").decode()
-    if verdicts.get(article_id) is not None:
-        # Decided before (a replay after a crash or a rebalance): repeat that verdict as soon as
-        # the article is at hand; the answers are not needed for it.
-        held = pending.get(article_id) or {}
-        article = msg if msg["op"] == "article" else held.get("article")
-        if article is not None:
-            await decide(article_id, {"answers": {}, "article": article})
-        if article_id in pending:
-            del pending[article_id]
-        return
-    state = pending.get(article_id) or {"answers": {}, "article": None}
+    partition = event.message.partition
     if msg["op"] == "article":
-        state["article"] = msg
+        if held.get(article_id) is None:
+            held[article_id] = msg
+        article = msg
     else:
-        state["answers"][str(msg["from"])] = msg["candidates"]
-    if state["article"] is None or len(state["answers"]) < len(state["article"]["expect"]):
-        pending[article_id] = state
-        return
-    await decide(article_id, state)
-    # Forgotten only after the outcome is sent: forgetting first could leave a replayed answer
-    # waiting for an article that will never come again.
-    if article_id in pending:
-        del pending[article_id]
-    verdict_expiry.note(event.message.partition, article_id)
-    verdict_expiry.sweep(event.message.partition)
+        article = held.get(article_id)
+        answers = pending.get(article_id) or {}
+        if str(msg["from"]) not in answers:
+            answers[str(msg["from"])] = msg["candidates"]
+            pending[article_id] = answers
+    if article is not None and (
+        article_id in verdicts or len(pending.get(article_id) or {}) >= len(article["expect"])
+    ):
+        # Decided before (a replay after a crash or a rebalance) or now complete: (re)publish.
+        await decide(article_id, article, pending.get(article_id) or {})
+        held_expiry.note(partition, article_id)
+        pending_expiry.note(partition, article_id)
+    for expiry in (held_expiry, pending_expiry, verdict_expiry):
+        expiry.sweep(partition)
 
 
-async def decide(article_id: str, state: dict[str, Any]) -> None:
+async def decide(article_id: str, msg: dict[str, Any], answers: dict[str, Any]) -> None:
     """Judge against the gathered candidates (or repeat an earlier verdict) and publish."""
-    msg = state["article"]
     item = TaggedArticle.model_validate(msg["article"])
     sig = Signature.from_str(msg["sig"])
     known = verdicts.get(article_id)
@@ -205,11 +218,12 @@ async def decide(article_id: str, state: dict[str, Any]) -> None:
     else:
         cands = {
             c[0]: Candidate(c[0], Signature.from_str(c[1]), float(c[2]), c[0])
-            for answers in state["answers"].values()
-            for c in answers
+            for found in answers.values()
+            for c in found
         }
         verdict = judge(article_id, sig, cands.values())
         verdicts[article_id] = verdict.to_dict()
+        verdict_expiry.note(keyed(article_id), article_id)
     if verdict.is_duplicate:
         await publish_duplicate(item, verdict)
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
 # Entries deleted per event at most: eviction is spread over the stream, never a pause.
@@ -18,7 +18,8 @@ class Expiry:
     newest publication time would evict the claim of an old story as soon as a new one arrived,
     and a backfilled copy of it would pass as unique. A key may only be deleted while an event of
     its own partition is processed (faust writes the tombstone to that changelog partition).
-    Entries recovered from the changelog count as written when the partition's first event comes.
+    Entries recovered from the changelog count as written when the partition's first event comes
+    (only those `recovered` accepts: the others are not due to expire yet).
     """
 
     def __init__(
@@ -27,17 +28,25 @@ class Expiry:
         window: float,
         partition_of: Callable[[str], int],
         clock: Callable[[], float] = time.time,
+        recovered: Callable[[str], bool] = lambda key: True,
     ) -> None:
         self.table = table
         self.window = window
         self.partition_of = partition_of
         self.clock = clock
+        self.recovered = recovered
         self.queues: dict[int, list[tuple[float, str]]] = {}
         self.latest: dict[str, float] = {}
 
     def note(self, partition: int, key: str) -> None:
         """Remember that `key` (of `partition`) was written now."""
         self._push(self._queue(partition), key)
+
+    def forget(self, partitions: Iterable[int]) -> None:
+        """Drop the queues of partitions revoked or reassigned: rebuilt from the table on next use."""
+        for partition in partitions:
+            for _, key in self.queues.pop(partition, []):
+                self.latest.pop(key, None)
 
     def sweep(self, partition: int) -> int:
         """Delete a few of the partition's entries written more than a window ago."""
@@ -64,6 +73,6 @@ class Expiry:
             queue: list[tuple[float, str]] = []
             self.queues[partition] = queue
             for key in list(self.table.keys()):
-                if self.partition_of(key) == partition:
+                if self.partition_of(key) == partition and self.recovered(key):
                     self._push(queue, key)
         return self.queues[partition]

@@ -21,7 +21,7 @@ PUBLIC = (RAW, CLEAN, ENRICHED, TAGGED, UNIQUE, DUPLICATES, DLQ)
 INTERNAL = (BY_FINGERPRINT, BANDS, CANDIDATES)
 
 # Faust tables, each backed by the changelog topic `{app_id}-{table}-changelog`.
-TABLES = ("fingerprints", "bands", "pending", "verdicts")
+TABLES = ("fingerprints", "filed", "held", "pending", "verdicts")
 
 
 def changelog(app_id: str, table: str) -> str:

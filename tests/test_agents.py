@@ -12,6 +12,7 @@ import pytest
 
 from schemas import codec
 from streams import agents, dedupe_agents, topics
+from streams.dedupe import signature
 from streams.store import Store
 from tests.factories import duplicate, tagged
 
@@ -95,6 +96,44 @@ async def test_exact_agent_claims_a_fingerprint_once(sent: Sent) -> None:
     assert queries and all(q["op"] == "query" and q["id"] == "fp-a" for q in queries)
     partitions = {kw["partition"] for name, _, _, kw in sent if name == topics.BANDS}
     assert partitions == {dedupe_agents.owner(k) for q in queries for k in q["keys"]}
+
+
+STORY = (
+    "Pemerintah Kabupaten Sukamaju meresmikan jembatan gantung baru di atas Sungai Emas pada "
+    "Senin pagi. Jembatan sepanjang delapan puluh meter itu menghubungkan dua desa yang selama "
+    "ini terpisah saat musim hujan, kata bupati dalam sambutannya di hadapan ratusan warga."
+)
+
+
+def _article_message(article_id: str, text: str) -> dict[str, Any]:
+    item = tagged(article_id, text)
+    return {
+        "op": "article",
+        "article": item.model_dump(mode="json"),
+        "sig": signature(text).to_str(),
+        "at": 1.7e9,
+        "expect": [0],
+    }
+
+
+async def test_decide_agent_judges_once_and_repeats_its_verdict_on_a_replay(sent: Sent) -> None:
+    first = _article_message("dec-a", STORY)
+    copy = _article_message("dec-b", STORY.replace("Senin", "Selasa"))
+    known = [["dec-a", first["sig"], 1.7e9]]
+    async with dedupe_agents.decide_agent.test_context() as agent:
+        await agent.put(key=b"dec-a", value=codec.dumps(first))
+        assert not _by_topic(sent, topics.UNIQUE), "waits for the band owner's answer"
+        answer = {"op": "band", "from": 0, "candidates": []}
+        await agent.put(key=b"dec-a", value=codec.dumps(answer))
+        # The answer again, as after a crash that lost the outcome but kept the verdict.
+        await agent.put(key=b"dec-a", value=codec.dumps(answer))
+        await agent.put(key=b"dec-b", value=codec.dumps({**answer, "candidates": known}))
+        await agent.put(key=b"dec-b", value=codec.dumps(copy))
+    assert [u["id"] for u in _by_topic(sent, topics.UNIQUE)] == ["dec-a", "dec-a"]
+    [dup] = _by_topic(sent, topics.DUPLICATES)
+    assert (dup["id"], dup["duplicate_of"], dup["kind"]) == ("dec-b", "dec-a", "near")
+    filed = [m for m in _by_topic(sent, topics.BANDS) if m["op"] == "index"]
+    assert {m["id"] for m in filed} == {"dec-a"}
 
 
 async def test_store_agent_writes_articles_and_duplicates(sent: Sent, tmp_path: Path) -> None:

@@ -54,3 +54,32 @@ def test_recovered_entries_are_queued_and_sweeps_are_bounded() -> None:
     while expiry.sweep(0):
         pass
     assert list(table) == ["1-x"]
+
+
+def test_recovered_entries_can_be_left_alone_until_noted() -> None:
+    table: dict[str, Any] = {"0-decided": 1, "0-open": 1}
+    clock = Clock()
+    expiry = Expiry(table, 1.0, lambda k: 0, clock, recovered=lambda k: k.endswith("decided"))
+    expiry.sweep(0)
+    clock.now = 5.0
+    expiry.sweep(0)
+    assert list(table) == ["0-open"], "an entry not due to expire outlives the window"
+    expiry.note(0, "0-open")
+    clock.now = 10.0
+    expiry.sweep(0)
+    assert not table
+
+
+def test_a_forgotten_partition_is_queued_again_from_the_table() -> None:
+    table: dict[str, Any] = {"0-a": 1, "1-b": 1}
+    clock = Clock()
+    expiry = Expiry(table, 10.0, lambda k: int(k[0]), clock)
+    expiry.note(0, "0-a")
+    expiry.note(1, "1-b")
+    clock.now = 8.0
+    expiry.forget([0])  # revoked, then assigned again: its rows may have been rewritten
+    clock.now = 12.0
+    assert expiry.sweep(0) == 0, "re-queued as written when its partition came back"
+    assert expiry.sweep(1) == 1
+    clock.now = 22.5
+    assert expiry.sweep(0) == 1 and not table
