@@ -24,12 +24,7 @@ from tests.test_reliability_helpers import (
     wait_stored,
 )
 
-# Runs in every CI build and reports XPASS/XFAIL; it does not block a build while it is flaky.
-QUARANTINE = pytest.mark.xfail(
-    strict=False,
-    reason="open (issue 6): on a loaded 2-core machine 1-6 of 640 articles were not stored within the wait after a SIGKILL; not yet known whether stalled or lost (docs/delivery.md)",
-)
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420), QUARANTINE]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
 
 def test_two_sigkills_lose_nothing_and_double_nothing(tmp_path: Path) -> None:
