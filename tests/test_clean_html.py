@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lxml.html import fromstring
 
+from streams.clean.authors import byline_names
 from streams.clean.html import (
-    byline_names,
     paragraph_chars,
     prefer_declared,
     read_html,

@@ -19,7 +19,11 @@ _NAMES_ONLY = re.compile(
     r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}(?:\s*(?:,|&|\band\b|\bdan\b)\s*"
     r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})*"
 )
-_SPLIT_NAMES = re.compile(r"\s*(?:,|&|;|\band\b|\bdan\b)\s*", re.IGNORECASE)
+# "and" in the languages we read (single-letter ones too: "Luana e Raphael", "Ana y José")
+# a word between two names only: "Dan Jervis-Bardy" is one name
+_SPLIT_NAMES = re.compile(
+    r"\s*[,&;]\s*|(?<=\S)\s+(?:and|dan|und|et|og|y|e)\s+(?=\S)", re.IGNORECASE
+)
 
 _DATELINES = (
     # "Mataram, NTB (ANTARA News) -", "LONDON (Reuters) -", "Jakarta (ANTARA) -"

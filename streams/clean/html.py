@@ -11,8 +11,8 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from schemas.models import Caption
+from streams.clean.authors import page_authors
 from streams.clean.dates import CONF_ZONED, Found, localise
-from streams.clean.header import names
 from streams.clean.metadata import PageMeta, read_page_meta, tidy_title
 from streams.clean.page_dates import FAST, SCAN, TIME, page_date
 from streams.clean.text import split_caption
@@ -33,22 +33,6 @@ _PRUNE = [
 ]
 _CAPTION_MAX = 400
 _CAPTIONS_MAX = 20
-
-
-# Elements that name the author in the markup; cheaper than scoring every text node.
-_BYLINE_XPATH = (
-    '//a[@rel="author"] | //*[@itemprop="author"] | '
-    '//*[contains(@class, "author") and not(contains(@class, "authors"))][not(*[2])]'
-)
-_BY = re.compile(r"^(?:by|von|par|por|di|oleh|door|av|af|przez|de)\s+", re.IGNORECASE)
-
-
-def byline_names(text: str) -> list[str]:
-    """Names in a byline element's text ("By A and B" gives A, B); nothing from long text."""
-    text = " ".join(text.split())
-    if not text or len(text) > 80 or any(c.isdigit() for c in text):
-        return []
-    return names(_BY.sub("", text))
 
 
 # Fallback trigger: the fast pass kept under half of a page with this much paragraph text.
@@ -171,17 +155,6 @@ def _title(meta: PageMeta, domain: str | None) -> tuple[str, float] | None:
     return None
 
 
-def _authors(meta: PageMeta, tree: HtmlElement) -> tuple[list[str], float]:
-    if meta.authors:
-        return meta.authors, 0.85
-    names: list[str] = []
-    for el in tree.xpath(_BYLINE_XPATH)[:6]:
-        for name in byline_names(el.text_content()):
-            if name not in names:
-                names.append(name)
-    return names, 0.6
-
-
 def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | None:
     """Body and metadata of a page; None when the markup cannot be parsed."""
     tree = parse(html)
@@ -194,7 +167,7 @@ def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | No
     title = _title(meta, domain)
     if title:
         result.title, result.confidence["title"] = title
-    authors, conf = _authors(meta, tree)
+    authors, conf = page_authors(meta, tree, domain)
     if authors:
         result.authors, result.confidence["authors"] = authors, conf
     result.published = page_date(meta, tree, url)

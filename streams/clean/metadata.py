@@ -153,7 +153,7 @@ def _squash(text: str) -> str | None:
     return text or None
 
 
-def _site_like(part: str, site: str | None, domain: str | None) -> bool:
+def site_like(part: str, site: str | None, domain: str | None) -> bool:
     """A title part naming the outlet (or only a date, as some outlets append)."""
     key = re.sub(r"\W", "", part.casefold())
     if not key or _DATE_PART.fullmatch(part.strip()):
@@ -168,14 +168,14 @@ def tidy_title(title: str, site: str | None, domain: str | None) -> str:
     title = " ".join(html.unescape(title).split())
     pieces = _TITLE_SEPARATORS.split(title)
     parts, seps = pieces[::2], pieces[1::2]
-    while len(parts) > 1 and _site_like(parts[-1], site, domain):
+    while len(parts) > 1 and site_like(parts[-1], site, domain):
         parts.pop()
         seps.pop()
-    while len(parts) > 1 and _site_like(parts[0], site, domain):
+    while len(parts) > 1 and site_like(parts[0], site, domain):
         parts.pop(0)
         seps.pop(0)
     title = parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:], strict=True))
     m = re.match(r"^([\w.]+\.(?:com|id|net|org|co\.id))\s*:\s*(.+)$", title, re.IGNORECASE)
-    if m and _site_like(m.group(1), site, domain):
+    if m and site_like(m.group(1), site, domain):
         title = m.group(2)
     return title.strip()
