@@ -68,6 +68,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     return re.compile(day_first, flags), re.compile(month_first, flags), re.compile(numeric, flags)
 
 
+_YEAR = re.compile(r"\d{4}")
 _ISO = re.compile(
     r"\b(\d{4})-(\d{2})-(\d{2})"
     r"(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?"
@@ -110,6 +111,8 @@ def _build(m: re.Match[str], month: int) -> Found | None:
 
 def parse_text_date(text: str) -> Found | None:
     """The first written date in text: "Selasa, 31 Januari 2023 15:50 WIB", "Senin (20/10/2025)"."""
+    if not _YEAR.search(text):  # every form below writes a four-digit year
+        return None
     day_first, month_first, numeric = _patterns()
     months = rules().months
     best: tuple[int, Found] | None = None
