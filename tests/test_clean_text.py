@@ -151,3 +151,24 @@ def test_unclosed_script_takes_its_line_only_and_comparisons_stay() -> None:
     out = strip_tags("Peretas menyisipkan <script> pada formulir.\nHarga naik 5 < 7 persen.")
     assert out.splitlines()[1] == "Harga naik 5 < 7 persen."
     assert out.splitlines()[0].strip() == "Peretas menyisipkan"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "For the latest breaking news from Kota Harian, sign up for our free newsletter here.",
+        "Get the latest news from harian.example in your inbox.",
+        "Follow Harian on Google News and add us as a preferred source.",
+        "Join our commenting forum",
+        "For more stories like this, check our news page.",
+    ],
+)
+def test_english_newsletter_and_comment_prompts_are_chrome(line: str) -> None:
+    assert is_chrome(line, rules())
+
+
+def test_prose_mentioning_newsletters_is_not_chrome() -> None:
+    line = (
+        "The council said residents who sign up for the newsletter will hear about road closures."
+    )
+    assert not is_chrome(line, rules())
