@@ -26,63 +26,12 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaProducer
 
+from benchmarks.synthetic import WORDS
 from streams import topics
 from streams.broker import EmbeddedBroker, ensure_topics
 from streams.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDS = [
-    "warga",
-    "desa",
-    "pemerintah",
-    "kabupaten",
-    "jembatan",
-    "pasar",
-    "sawah",
-    "banjir",
-    "sekolah",
-    "guru",
-    "petani",
-    "nelayan",
-    "gubernur",
-    "bupati",
-    "rapat",
-    "anggaran",
-    "jalan",
-    "rumah",
-    "sakit",
-    "pelabuhan",
-    "kereta",
-    "bandara",
-    "hujan",
-    "kemarau",
-    "harga",
-    "beras",
-    "cabai",
-    "minyak",
-    "listrik",
-    "air",
-    "bersih",
-    "puskesmas",
-    "relawan",
-    "polisi",
-    "pengadilan",
-    "saksi",
-    "festival",
-    "budaya",
-    "tari",
-    "musik",
-    "pameran",
-    "kopi",
-    "teh",
-    "kakao",
-    "karet",
-    "sawit",
-    "tambang",
-    "hutan",
-    "sungai",
-    "danau",
-]
 SYLLABLES = [c + v for c in "bdgjklmnprstw" for v in "aiueo"]
 START = datetime(2025, 1, 1, 8, tzinfo=UTC)
 

@@ -14,77 +14,13 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer
 
+from benchmarks.synthetic import WORDS
 from streams import topics
 from streams.broker import terminate
 from streams.store import Store
 from tests.conftest import ROOT
 from tests.e2e import collect, run
 
-WORDS = [
-    "warga",
-    "desa",
-    "pemerintah",
-    "kabupaten",
-    "jembatan",
-    "pasar",
-    "sawah",
-    "banjir",
-    "sekolah",
-    "guru",
-    "petani",
-    "nelayan",
-    "gubernur",
-    "bupati",
-    "rapat",
-    "anggaran",
-    "jalan",
-    "rumah",
-    "sakit",
-    "pelabuhan",
-    "kereta",
-    "bandara",
-    "hujan",
-    "kemarau",
-    "harga",
-    "beras",
-    "cabai",
-    "minyak",
-    "listrik",
-    "air",
-    "bersih",
-    "puskesmas",
-    "relawan",
-    "polisi",
-    "pengadilan",
-    "saksi",
-    "festival",
-    "budaya",
-    "tari",
-    "musik",
-    "pameran",
-    "kopi",
-    "teh",
-    "kakao",
-    "karet",
-    "sawit",
-    "tambang",
-    "hutan",
-    "sungai",
-    "danau",
-    "gunung",
-    "pantai",
-    "pulau",
-    "kapal",
-    "truk",
-    "motor",
-    "sepeda",
-    "siswa",
-    "mahasiswa",
-    "kampus",
-    "dosen",
-    "peneliti",
-    "vaksin",
-]
 PLACES = ["Sukamaju", "Karangjati", "Tanjung Wangi", "Lembah Hijau", "Pasir Putih", "Sungai Emas"]
 
 
