@@ -148,3 +148,13 @@ def test_list_with_prose_items_stays() -> None:
     page = read_html(story(items), "https://contoh.example/d", "contoh.example")
     assert page is not None
     assert "Tinggi tanggul tiga meter" in page.text and "sepanjang 3,5 kilometer" in page.text
+
+
+def test_caption_repeating_the_description_is_no_standfirst() -> None:
+    html = (
+        f'<html><head><meta name="description" content="{LEAD}"></head><body><article>'
+        f'<figure><img src="a.jpg"><figcaption><span>{LEAD}</span></figcaption></figure>'
+        f"<p>{BODY}</p></article></body></html>"
+    )
+    tree = fromstring(html)
+    assert with_lead(BODY, tree, read_page_meta(tree).description) == BODY

@@ -123,7 +123,12 @@ def with_lead(text: str, tree: HtmlElement, description: str | None) -> str:
     probe = " ".join(description.split())[:_LEAD_PROBE]
     if probe.casefold() in " ".join(text[: len(text) // 2 + 200].split()).casefold():
         return text
-    for el in tree.xpath("//body//*[contains(text(), $probe)]", probe=probe)[:3]:
+    # a photo caption repeating the description is no standfirst
+    found = tree.xpath(
+        "//body//*[contains(text(), $probe)][not(ancestor-or-self::figcaption | ancestor::figure)]",
+        probe=probe,
+    )
+    for el in found[:3]:
         if el.tag in {"meta", "script", "style", "noscript", "title", "template"}:
             continue
         lead = " ".join(el.text_content().split())
