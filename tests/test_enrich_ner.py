@@ -7,9 +7,9 @@ from pathlib import Path
 import pycrfsuite
 import pytest
 
-from streams.enrich.ner import MODEL_PATH, _features, extract_entities, predict_tags
+from streams.enrich.crf import CrfModel
+from streams.enrich.ner import MODEL_PATH, extract_entities, predict_tags, tag_sentences
 from streams.enrich.ner_data import Scores, Sentence, retokenize, spans
-from streams.enrich.ner_fast import PrunedFeatures
 from streams.enrich.ner_features import sentence_features
 from streams.enrich.ner_post import correct
 from streams.enrich.text import split_sentences
@@ -115,27 +115,37 @@ def test_title_country_name_pattern() -> None:
     assert not any("Kanselir" in p or "Austria" in p for p in found["PERSON"])
 
 
-def test_pruned_features_are_the_full_ones_less_unknown_attributes() -> None:
-    text = (FIXTURES / "id_diplomasi.txt").read_text("utf-8")
-    sentences = [[t.text for t in s] for s in split_sentences(text)]
-    sentences.append(["Kata", "Presiden", "Joko", "Widodo", "di", "Jakarta", "kemarin", "."])
-    model_known = _features()._known
-    # A small vocabulary too, so that most features are dropped and the order still holds.
-    small = frozenset(
-        f for feats in sentence_features(sentences[-1]) for f in feats[::3] if "speech" not in f
-    ) | {"title_near", "-1w|w=joko|widodo", "first", "1:edge"}
-    for known in (model_known, small):
-        pruned = PrunedFeatures(known)
-        for _ in range(2):  # a second pass comes from the word caches
-            for words in sentences:
-                full = sentence_features(words)
-                assert pruned(words) == [[f for f in fs if f in known] for fs in full]
-
-
-def test_shipped_tagger_gives_the_same_tags_with_pruned_features() -> None:
-    text = (FIXTURES / "id_diplomasi.txt").read_text("utf-8")
+def _shipped_tagger() -> pycrfsuite.Tagger:
     tagger = pycrfsuite.Tagger()
     tagger.open(str(MODEL_PATH))
-    for sentence in split_sentences(text):
-        words = [t.text for t in sentence]
-        assert predict_tags(words) == predict_tags(words, tagger)
+    return tagger
+
+
+def test_article_tagger_matches_crfsuite_on_every_sentence() -> None:
+    sentences = [
+        [t.text for t in s]
+        for name in ("id_diplomasi.txt", "en_summit.txt")
+        for s in split_sentences((FIXTURES / name).read_text("utf-8"))
+    ]
+    sentences += [["Jakarta"], ["Kata", "Presiden", "Joko", "Widodo", "."], ["(", "KPU", ")"]]
+    tagger = _shipped_tagger()
+    expected = [correct(w, list(tagger.tag(sentence_features(w)))) for w in sentences]
+    # All at once (one batch of mixed lengths), one by one, and again from the word caches.
+    assert tag_sentences(sentences) == expected
+    assert [predict_tags(w) for w in sentences] == expected
+    assert tag_sentences(sentences[::-1]) == expected[::-1]
+    assert predict_tags(sentences[0], tagger) == expected[0]
+
+
+def test_model_reader_has_the_weights_crfsuite_dumps() -> None:
+    model = CrfModel.load(MODEL_PATH)
+    info = _shipped_tagger().info()
+    assert set(model.labels) == set(info.labels)
+    some = list(info.state_features.items())[::97]
+    for (attr, label), weight in some:
+        assert model.state[model.attributes[attr], model.labels.index(label)] == pytest.approx(
+            weight, abs=1e-6
+        )
+    for (src, dst), weight in info.transitions.items():
+        got = model.transition[model.labels.index(src), model.labels.index(dst)]
+        assert got == pytest.approx(weight, abs=1e-6)

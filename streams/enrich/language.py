@@ -8,10 +8,12 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from schemas.models import Language
 
-VERSION = "py3langid-0.3-prior-1"
+VERSION = "py3langid-0.3-prior-2"
 
-# Enough of an article to decide; more text only costs time.
-MAX_CHARS = 1500
+# Enough of an article to decide; more text only costs time (the detector walks every byte in
+# Python). 1000 characters gave the same language as 1500 on 838 of 838 evaluation bodies and
+# fixed two of 984 shared articles whose first 1500 characters quote another language at length.
+MAX_CHARS = 1000
 # Below this the n-gram evidence is thin: Indonesian titles are then often read as Malay or
 # Javanese, so the languages this desk mostly receives get a prior (measured on detik titles).
 SHORT_CHARS = 200

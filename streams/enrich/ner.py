@@ -9,9 +9,10 @@ from pathlib import Path
 import pycrfsuite
 
 from schemas.models import Entity, EntityType
+from streams.enrich.crf import CrfModel, viterbi
 from streams.enrich.ner_data import spans
-from streams.enrich.ner_fast import PrunedFeatures
-from streams.enrich.ner_features import sentence_features
+from streams.enrich.ner_fast import WordScorer
+from streams.enrich.ner_features import _gazetteer_tags, sentence_features
 from streams.enrich.ner_post import correct
 from streams.enrich.ner_rules import rule_tags
 from streams.enrich.text import Token, split_sentences
@@ -29,33 +30,31 @@ _TYPES: dict[str, EntityType] = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
 
 
 @lru_cache(maxsize=1)
-def _tagger() -> pycrfsuite.Tagger:
-    """The model, opened once per process (crfsuite maps the file, so this is cheap to share)."""
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(MODEL_PATH))
-    return tagger
+def _model() -> tuple[CrfModel, WordScorer]:
+    """The same model file read into arrays, for tagging whole articles at once."""
+    model = CrfModel.load(MODEL_PATH)
+    return model, WordScorer(model)
 
 
-@lru_cache(maxsize=1)
-def _features() -> PrunedFeatures:
-    """Features pruned to the attributes the shipped model has weights for (read once)."""
-    return PrunedFeatures(frozenset(attr for attr, _ in _tagger().info().state_features))
+def tag_sentences(sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+    """IOB tags of many sentences with the shipped model (as `predict_tags`, all in one go)."""
+    model, scorer = _model()
+    gazs = [_gazetteer_tags(tuple(words)) for words in sentences]
+    paths = viterbi(scorer.scores(sentences, gazs), model.transition)
+    labels = model.labels
+    return [
+        correct(words, [labels[i] for i in path], gaz)
+        for words, gaz, path in zip(sentences, gazs, paths, strict=True)
+    ]
 
 
 def predict_tags(words: Sequence[str], tagger: pycrfsuite.Tagger | None = None) -> list[str]:
-    """IOB tags (B-PER, I-ORG, O, ...) for the tokens of one sentence."""
+    """IOB tags (B-PER, I-ORG, O, ...) for the tokens of one sentence (`tagger`: another model)."""
     if not words:
         return []
     if tagger is None:
-        # The shipped model: pruned features give the same tags as the full ones.
-        tags = _tagger().tag(_features()(words))
-    else:
-        tags = tagger.tag(sentence_features(words))
-    return correct(words, list(tags))
-
-
-def _sentence_entities(text: str, tokens: Sequence[Token]) -> list[Entity]:
-    return _to_entities(text, tokens, predict_tags([t.text for t in tokens]))
+        return tag_sentences([words])[0]
+    return correct(words, list(tagger.tag(sentence_features(words))))
 
 
 def _to_entities(text: str, tokens: Sequence[Token], tags: Sequence[str]) -> list[Entity]:
@@ -94,9 +93,9 @@ def extract_entities(text: str, lang: str = "id") -> list[Entity]:
         return _rule_entities(text)
     if lang not in CRF_LANGUAGES:
         return []
+    sentences = [s for s in split_sentences(text) if s[0].start < MAX_CHARS]
+    tags = tag_sentences([[t.text for t in s] for s in sentences])
     entities: list[Entity] = []
-    for sentence in split_sentences(text):
-        if sentence[0].start >= MAX_CHARS:
-            break
-        entities.extend(_sentence_entities(text, sentence))
+    for sentence, sentence_tags in zip(sentences, tags, strict=True):
+        entities.extend(_to_entities(text, sentence, sentence_tags))
     return entities

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+import string
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -72,22 +74,30 @@ SPEECH = word_set(
 # Tokens after which capitalisation says nothing about names.
 _SENTENCE_OPENERS = frozenset({".", "!", "?", '"', "“", ":", "-", "•", "'"})
 
-_SHAPE_MAP = [(re.compile(r"[A-Z]"), "X"), (re.compile(r"[a-z]"), "x"), (re.compile(r"\d"), "d")]
+# Letters map to X/x and digits to d; str.translate does the ASCII ones in one pass.
+_SHAPE_TABLE = str.maketrans(
+    {**dict.fromkeys(string.ascii_uppercase, "X"), **dict.fromkeys(string.ascii_lowercase, "x")}
+    | dict.fromkeys(string.digits, "d")
+)
+_DIGIT = re.compile(r"\d")
+_RUN = re.compile(r"(.)\1+")
 
 
 @lru_cache(maxsize=65536)
 def word_shape(word: str) -> str:
     """Map letters to X/x and digits to d ("Jakarta" -> "Xxxxxxx")."""
-    shape = word
-    for pattern, char in _SHAPE_MAP:
-        shape = pattern.sub(char, shape)
-    return shape
+    shape = word.translate(_SHAPE_TABLE)
+    # Only ASCII letters count as letters, but every script's digits are digits.
+    return shape if shape.isascii() else _DIGIT.sub("d", shape)
 
 
 @lru_cache(maxsize=65536)
 def short_shape(word: str) -> str:
     """Collapse runs in the shape ("Xxxxxxx" -> "Xx")."""
-    return re.sub(r"(.)\1+", r"\1", word_shape(word))
+    shape = word_shape(word)
+    if "\n" in shape:
+        return _RUN.sub(r"\1", shape)
+    return "".join([char for char, _ in itertools.groupby(shape)])
 
 
 @lru_cache(maxsize=1)

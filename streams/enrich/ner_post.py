@@ -122,11 +122,12 @@ def shouting(words: Sequence[str]) -> bool:
     return len(letters) >= 3 and all(w.isupper() for w in letters)
 
 
-def correct(words: Sequence[str], tags: list[str]) -> list[str]:
-    """Apply every title-cue correction to one sentence's tags."""
+def correct(words: Sequence[str], tags: list[str], gaz: Sequence[str] | None = None) -> list[str]:
+    """Apply every title-cue correction to one sentence's tags (`gaz`: its gazetteer marks)."""
     if shouting(words):
         return ["O"] * len(words)
-    gaz = gazetteer_tags(words)
+    if gaz is None:
+        gaz = gazetteer_tags(words)
     tags = close_brackets(words, tags)
     tags = strip_titles(words, tags)
     tags = split_role_places(words, tags, gaz)

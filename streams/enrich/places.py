@@ -160,18 +160,21 @@ def _lookup(key: tuple[str, ...]) -> Code | None:
 
 def _matches(tokens: Sequence[Token]) -> Iterable[tuple[int, int, Code]]:
     by_first = _by_first()
-    i = 0
-    while i < len(tokens):
-        longest = by_first.get(tokens[i].text.title(), 0) if tokens[i].text[:1].isupper() else 0
+    words = [t.text for t in tokens]
+    # Names start with a capital: only those tokens are looked at (most tokens are not).
+    capitals = [i for i, word in enumerate(words) if word[:1].isupper()]
+    resume = 0
+    for i in capitals:
+        if i < resume:
+            continue
+        longest = by_first.get(words[i].title(), 0)
         for n in range(min(longest, len(tokens) - i), 0, -1):
-            words = tokens[i : i + n]
-            code = _lookup(tuple(t.text for t in words))
-            after_language_word = i > 0 and tokens[i - 1].text.lower() in _LANGUAGE_WORDS
+            code = _lookup(tuple(words[i : i + n]))
+            after_language_word = i > 0 and words[i - 1].lower() in _LANGUAGE_WORDS
             if code is not None and not after_language_word:
-                yield words[0].start, words[-1].end, code
-                i += n - 1
+                yield tokens[i].start, tokens[i + n - 1].end, code
+                resume = i + n
                 break
-        i += 1
 
 
 def _is_loc(start: int, end: int, entities: list[Entity]) -> bool:
