@@ -9,8 +9,10 @@ only flags and known word pairs are looked up per token. Same features, same wei
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise, repeat
 
 import numpy as np
+import numpy.typing as npt
 
 from streams.enrich.crf import CrfModel, Matrix
 from streams.enrich.ner_features import (
@@ -21,6 +23,8 @@ from streams.enrich.ner_features import (
     _own_features,
     _token_features,
 )
+
+Index = npt.NDArray[np.intp]
 
 # Words kept before the cache starts over (a stream sees an open vocabulary): ~14 MB.
 _CACHE_LIMIT = 50_000
@@ -38,6 +42,12 @@ class WordScorer:
         self._rows: dict[tuple[str, str], int] = {}
         self._state = np.vstack([model.state, np.zeros(self._labels)])
         self._zero = len(model.state)
+        # Attribute ids by name, then for each neighbour by name less its prefix ("-1:w=x" as
+        # "w=x"): a neighbour's features are the word's own under that prefix.
+        self._ids = [model.attributes] + [
+            {a[len(p) :]: i for a, i in model.attributes.items() if a.startswith(p)}
+            for _, p in _OFFSETS
+        ]
         # Row r: the word's weights as the token itself, then as each neighbour in _OFFSETS.
         self._table = np.zeros((1 + len(_OFFSETS), 1024, self._labels))
         self._edges = [self._sum([f"{p}edge"]) for _, p in _OFFSETS]
@@ -51,26 +61,29 @@ class WordScorer:
 
     def _sum(self, feats: Sequence[str]) -> Matrix:
         """The summed weights of the features the model knows (zeros when none)."""
-        total: Matrix = self._sums([feats])[0]
+        ids = [self._zero, *map(self._model.attributes.get, feats, repeat(self._zero))]
+        total: Matrix = self._state[ids].sum(axis=0)
         return total
-
-    def _sums(self, groups: Sequence[Sequence[str]]) -> Matrix:
-        """`_sum` of each group of features, in one gather (a new word has five groups)."""
-        attributes = self._model.attributes
-        ids: list[int] = []
-        starts: list[int] = []
-        for feats in groups:
-            starts.append(len(ids))
-            # Every group starts with the zero row: reduceat cannot sum an empty group.
-            ids.append(self._zero)
-            ids.extend(i for i in map(attributes.get, feats) if i is not None)
-        sums: Matrix = np.add.reduceat(self._state[ids], starts, axis=0)
-        return sums
 
     def _pairs(self, prefix: str, first_id: int) -> dict[str, int]:
         cut = len(prefix)
         names = [a[cut:] for a in self._model.attributes if a.startswith(prefix)]
         return {name: first_id + k for k, name in enumerate(names)}
+
+    def _word_sums(self, word: str, gaz: str) -> Matrix:
+        """The word's weights as the token and as each neighbour, in one gather."""
+        zero = self._zero
+        base = [*_token_features(word, ""), f"gaz={gaz}"]
+        # Unknown features read the zero row, which adds nothing; every group starts with it
+        # because reduceat cannot sum an empty group.
+        ids = [zero, *map(self._ids[0].get, [*_own_features(word), *base], repeat(zero))]
+        starts = [0]
+        for by_suffix in self._ids[1:]:
+            starts.append(len(ids))
+            ids.append(zero)
+            ids.extend(map(by_suffix.get, base, repeat(zero)))
+        sums: Matrix = np.add.reduceat(self._state[ids], starts, axis=0)
+        return sums
 
     def _row(self, word: str, gaz: str) -> int:
         key = (word, gaz)
@@ -81,12 +94,7 @@ class WordScorer:
                 grown = np.zeros((self._table.shape[0], 2 * row, self._labels))
                 grown[:, :row] = self._table[:, :row]
                 self._table = grown
-            self._table[:, row] = self._sums(
-                [
-                    [*_own_features(word), *_token_features(word, ""), f"gaz={gaz}"],
-                    *([*_token_features(word, p), f"{p}gaz={gaz}"] for _, p in _OFFSETS),
-                ]
-            )
+            self._table[:, row] = self._word_sums(word, gaz)
         return row
 
     def scores(
@@ -98,57 +106,60 @@ class WordScorer:
         if len(self._rows) >= _CACHE_LIMIT:
             # Only between articles: rows handed out below must stay valid until summed.
             self._rows.clear()
-        rows: list[int] = []
-        pos: list[int] = []
-        size: list[int] = []
-        extra_at: list[int] = []
-        extra_ids: list[int] = []
-        for words, gaz in zip(sentences, gazs, strict=True):
-            base = len(rows)
-            rows.extend(map(self._row, words, gaz))
-            n = len(words)
-            pos.extend(range(n))
-            size.extend([n] * n)
-            self._token_extras(words, base, extra_at, extra_ids)
+        keys = [
+            key
+            for words, gaz in zip(sentences, gazs, strict=True)
+            for key in zip(words, gaz, strict=True)
+        ]
+        found = list(map(self._rows.get, keys))
+        if None in found:
+            found = [
+                self._row(*key) if r is None else r for r, key in zip(found, keys, strict=True)
+            ]
+        sizes = [len(words) for words in sentences]
+        s = np.repeat(sizes, sizes)
+        starts = np.repeat(np.cumsum([0, *sizes[:-1]]), sizes)
+        i = np.arange(len(keys))
+        p = i - starts
+        r = np.array(found, dtype=np.intp)
         table = self._table
-        r, p, s = np.array(rows, dtype=np.intp), np.array(pos), np.array(size)
         total = table[0, r]
         for k, (off, _) in enumerate(_OFFSETS, start=1):
             inside = (p + off >= 0) & (p + off < s)
             at = np.flatnonzero(inside)
             total[at] += table[k, r[at + off]]
             total[~inside] += self._edges[k - 1]
-        np.add.at(total, np.array(extra_at, dtype=np.intp), self._extras[extra_ids])
-        bounds = np.cumsum([len(w) for w in sentences])[:-1]
-        return list(np.split(total, bounds))
+        self._add_extras(total, [w for words in sentences for w in words], i, p, starts)
+        return list(np.split(total, np.cumsum(sizes)[:-1]))
 
-    def _token_extras(self, words: Sequence[str], base: int, at: list[int], ids: list[int]) -> None:
-        """Per-token flags (sentence start, title or verb of saying nearby) and word pairs."""
-        n = len(words)
+    def _add_extras(
+        self,
+        total: Matrix,
+        words: list[str],
+        i: Index,
+        p: Index,
+        starts: Index,
+    ) -> None:
+        """Per-token features: sentence start, a title or verb of saying just before, word pairs."""
         lows = [w.lower() for w in words]
-        last_title = last_speech = -n - _TITLE_REACH
-        for i in range(n):
-            if i == 0 or words[i - 1] in _SENTENCE_OPENERS:
-                at.append(base + i)
-                ids.append(0)
-            if i - last_title <= _TITLE_REACH:
-                at.append(base + i)
-                ids.append(1)
-            if i - last_speech <= _SPEECH_REACH:
-                at.append(base + i)
-                ids.append(2)
-            if i + 1 < n:
-                pair = f"{lows[i]}|{lows[i + 1]}"
-                ahead = self._next_pairs.get(pair)
-                if ahead is not None:
-                    at.append(base + i)
-                    ids.append(ahead)
-                behind = self._prev_pairs.get(pair)
-                if behind is not None:
-                    at.append(base + i + 1)
-                    ids.append(behind)
-            bare = lows[i].rstrip(".")
-            if bare in PERSON_TITLES:
-                last_title = i
-            if bare in SPEECH:
-                last_speech = i
+        bare = [w.rstrip(".") for w in lows]
+        opener = np.array([w in _SENTENCE_OPENERS for w in words])
+        first = p == 0
+        first[1:] |= opener[:-1]
+        total[first] += self._extras[0]
+        for flag, cues, reach in ((1, PERSON_TITLES, _TITLE_REACH), (2, SPEECH, _SPEECH_REACH)):
+            # Cues among the `reach` tokens before each token, within its sentence.
+            seen = np.concatenate([[0], np.cumsum([b in cues for b in bare])])
+            near = seen[i] > seen[np.maximum(i - reach, starts)]
+            total[near] += self._extras[flag]
+        pairs = [f"{a}|{b}" for a, b in pairwise(lows)]
+        joined = (p[1:] != 0).tolist()  # the pair's second word is in the same sentence
+        for ids, shift in ((self._next_pairs, 0), (self._prev_pairs, 1)):
+            hits = [
+                (k + shift, f)
+                for k, f in enumerate(map(ids.get, pairs))
+                if f is not None and joined[k]
+            ]
+            if hits:
+                at = [k for k, _ in hits]
+                total[at] += self._extras[[f for _, f in hits]]
