@@ -172,3 +172,24 @@ def test_prose_mentioning_newsletters_is_not_chrome() -> None:
         "The council said residents who sign up for the newsletter will hear about road closures."
     )
     assert not is_chrome(line, rules())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "An dieser Stelle finden Sie einen externen Inhalt, der den Artikel ergänzt.",
+        "Ich bin damit einverstanden, dass mir externe Inhalte angezeigt werden.",
+        "Link zum YouTube-Inhalt",
+        "Wie hat Ihnen dieser Artikel gefallen?",
+        "We independently select these products. Buying through us may earn us a commission.",
+        "Tu suscripción se está usando en otro dispositivo",
+    ],
+)
+def test_consent_rating_and_affiliate_lines_are_chrome(line: str) -> None:
+    assert is_chrome(line, rules())
+
+
+def test_also_read_is_a_teaser() -> None:
+    assert teaser_title("ALSO READ: Harbour works to resume next month", rules()) == (
+        "Harbour works to resume next month"
+    )
