@@ -112,11 +112,20 @@ def _add(stats: dict[str, _Stat], form: str, index: int, proper: int) -> None:
 def _add_grams(stats: dict[str, _Stat], run: list[str], index: int, opens: bool) -> None:
     """Every 1- to 3-gram of a run; `opens` when the run starts its sentence."""
     caps = [w[0].isupper() for w in run]
-    for n in range(1, MAX_NGRAM + 1):
-        for i in range(len(run) - n + 1):
+    size = len(run)
+    get = stats.get  # `_add` inlined: this is the innermost loop of the keywords
+    for n in range(1, min(MAX_NGRAM, size) + 1):
+        for i in range(size - n + 1):
+            form = run[i] if n == 1 else " ".join(run[i : i + n])
             # A capital that only opens the sentence says nothing about a name.
-            capital = all(caps[i : i + n]) and not (i == 0 and opens)
-            _add(stats, " ".join(run[i : i + n]), index, int(capital))
+            capital = int(all(caps[i : i + n]) and not (i == 0 and opens))
+            key = form.lower()
+            stat = get(key)
+            if stat is None:
+                stats[key] = _Stat(form, 1, index, capital)
+            else:
+                stat.count += 1
+                stat.proper += capital
 
 
 def _candidates(text: str, stop: frozenset[str], entities: Sequence[Entity]) -> dict[str, _Stat]:

@@ -77,20 +77,24 @@ def _ends_sentence(tokens: list[Token], i: int) -> bool:
 
 def _line_sentences(tokens: list[Token]) -> list[tuple[Token, ...]]:
     """The sentences of one line's tokens."""
-    sentences: list[tuple[Token, ...]] = []
-    current: list[Token] = []
-    pending_end = False
-    for i, tok in enumerate(tokens):
-        word = tok.text
-        glued_quote = pending_end and word in _QUOTES and tok.start == current[-1].end
-        if pending_end and not glued_quote and not word[:1].islower():
-            sentences.append(tuple(current))
-            current = []
-        current.append(tok)
-        pending_end = glued_quote or (word in _ENDERS and _ends_sentence(tokens, i))
-    if current:
-        sentences.append(tuple(current))
-    return sentences
+    if not tokens:
+        return []
+    words = [t.text for t in tokens]
+    n = len(words)
+    cuts = [0]
+    # Only ".", "!" and "?" can end a sentence: look at those, not at every token.
+    for i in [k for k, word in enumerate(words) if word in _ENDERS]:
+        if not _ends_sentence(tokens, i):
+            continue
+        # A closing quote glued to the end mark stays with the sentence it closes.
+        j = i + 1
+        while j < n and words[j] in _QUOTES and tokens[j].start == tokens[j - 1].end:
+            j += 1
+        # A lowercase word after the mark continues the sentence.
+        if j < n and not words[j][:1].islower():
+            cuts.append(j)
+    cuts.append(n)
+    return [tuple(tokens[a:b]) for a, b in itertools.pairwise(cuts)]
 
 
 class _Line(NamedTuple):
