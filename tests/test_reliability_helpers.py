@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from benchmarks.synthetic import WORDS
 from streams import topics
@@ -146,6 +147,18 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     )
 
 
+READY = b"[^Worker]: Ready"
+
+
+def wait_ready(proc: subprocess.Popen[bytes], log: Path, timeout: float = 180.0) -> None:
+    """Wait for a worker started with WARTA_LOG_LEVEL=info to say it has joined and is ready."""
+    deadline = time.monotonic() + timeout
+    while READY not in log.read_bytes():
+        assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
+        assert time.monotonic() < deadline, f"not ready in {timeout:.0f} s"
+        time.sleep(0.3)
+
+
 def kill9(proc: subprocess.Popen[bytes]) -> None:
     """SIGKILL: no shutdown, no commit, producer buffers lost."""
     proc.send_signal(signal.SIGKILL)
@@ -161,31 +174,67 @@ TRACED = (*topics.PUBLIC, topics.BY_FINGERPRINT, topics.CANDIDATES)
 
 
 def trace(bootstrap: str, ids: set[str]) -> dict[str, list[str]]:
-    """Where each of `ids` got to: the topics (and dedupe message kinds) that carry it."""
+    """Where each of `ids` got to: topic[partition]@offset (+ dedupe message kind) of each copy,
+    with the group's committed and the partition's end offset: committed past a message whose
+    work is missing is a loss, committed at or before it a stall."""
     found: dict[str, list[str]] = {i: [] for i in ids}
     if ids:
-        for topic, key, value in run(_read_all(bootstrap, list(TRACED))):
-            article_id = key if topic != topics.BY_FINGERPRINT else value.get("id")
-            if article_id in found:
-                found[article_id].append(f"{topic}:{value.get('op', '')}".rstrip(":"))
+        records, marks = run(_read_all(bootstrap, list(TRACED), ids))
+        for topic, partition, offset, article_id, op in records:
+            committed, end = marks[(topic, partition)]
+            found[article_id].append(
+                f"{topic}{':' + op if op else ''}[{partition}]@{offset} "
+                f"(committed {committed}, end {end})"
+            )
     return found
 
 
-async def _read_all(bootstrap: str, names: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+Record = tuple[str, int, int, str, str]
+
+
+async def _read_all(
+    bootstrap: str, names: list[str], ids: set[str]
+) -> tuple[list[Record], dict[tuple[str, int], tuple[int, int]]]:
     consumer = AIOKafkaConsumer(
         *names, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
     )
-    out: list[tuple[str, str, dict[str, Any]]] = []
+    out: list[Record] = []
     await consumer.start()
     try:
         while batch := await consumer.getmany(timeout_ms=3000):
             for tp, messages in batch.items():
                 for m in messages:
+                    value = _json(m.value)
                     key = (m.key or b"").decode(errors="replace")
-                    out.append((tp.topic, key, _json(m.value)))
+                    article_id = value.get("id") if tp.topic == topics.BY_FINGERPRINT else key
+                    if article_id in ids:
+                        out.append(
+                            (tp.topic, tp.partition, m.offset, article_id, value.get("op", ""))
+                        )
+        marks = await _marks(bootstrap, consumer, {(t, p) for t, p, *_ in out})
     finally:
         await consumer.stop()
-    return out
+    return out, marks
+
+
+async def _marks(
+    bootstrap: str, consumer: AIOKafkaConsumer, where: set[tuple[str, int]]
+) -> dict[tuple[str, int], tuple[int, int]]:
+    """(committed offset of warta's group, end offset) of each partition."""
+    partitions = [TopicPartition(t, p) for t, p in sorted(where)]
+    if not partitions:
+        return {}
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets("warta", partitions=partitions)
+    finally:
+        await admin.close()
+    ends = await consumer.end_offsets(partitions)
+    return {
+        (tp.topic, tp.partition): (committed[tp].offset if tp in committed else -1, ends[tp])
+        for tp in partitions
+    }
 
 
 def _json(raw: bytes | None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from tests.test_reliability_helpers import (
     originals,
     start_worker,
     stop,
+    wait_ready,
     wait_stored,
 )
 
@@ -39,7 +40,10 @@ def test_a_worker_joins_and_leaves_mid_stream(tmp_path: Path) -> None:
         try:
             run(produce(broker.bootstrap, topics.RAW, corpus.messages))
             assert wait_stored(store, 100, 150, first) >= 100, log_a.read_text()[-3000:]
-            second = start_worker(worker_env(broker.bootstrap, db, tmp_path), log_b)
+            env_b = worker_env(broker.bootstrap, db, tmp_path, WARTA_LOG_LEVEL="info")
+            second = start_worker(env_b, log_b)
+            # It leaves only after it has joined: a stop during start-up is not a rebalance.
+            wait_ready(second, log_b)
             wait_stored(store, 350, 150, first)
             stop(second)  # leaves the group gracefully mid-stream
             assert second.returncode == 0, log_b.read_text(errors="replace")[-3000:]
