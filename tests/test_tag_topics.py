@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from streams.tag import evaluate_topics
+from streams.tag.features import analyze, document, document_tokens, tokens
 from streams.tag.iptc import SECOND_LEVEL, TOP_LEVEL
 from streams.tag.model import MODEL_PATH, default_model
 from streams.tag.topics import classify
@@ -96,3 +97,16 @@ def test_cross_validated_agreement_with_detik_desks(data_dir: Path) -> None:
     key = "topics.detik_dev.cv5.top1"
     assert key in results, "the shipped model should have been trained on detik_dev"
     assert results[key] >= 0.80, results
+
+
+def test_one_pass_tokens_match_the_model_and_lexicon_inputs() -> None:
+    text = (
+        "Banjir merendam 300 rumah di Semarang.\n\nADVERTISEMENT\nSCROLL TO CONTINUE WITH CONTENT\n"
+        "Baca juga: Harga beras naik\r\nWarga mengungsi ke balai desa.\n\n  \nΣΟΦΙΑΣ δρόμος"
+    )
+    for title in (None, "", "Banjir Rob di Semarang", "Dua\nbaris"):
+        title_tokens, body, doc = document_tokens(title, text)
+        assert title_tokens == tokens(title or "")
+        assert body == tokens(text)
+        assert doc == analyze(document(title, text))
+    assert "advertisement" not in doc and "advertisement" in body

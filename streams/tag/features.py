@@ -34,3 +34,20 @@ def document(title: str | None, text: str) -> str:
 def analyze(doc: str) -> list[str]:
     """Model features of a document: its word tokens (bigrams did not help in cross-validation)."""
     return tokens(doc)
+
+
+def document_tokens(title: str | None, text: str) -> tuple[list[str], list[str], list[str]]:
+    """Tokens of the title, of the whole body, and of `document(title, text)`, in one pass.
+
+    No token spans a line break, so the body's tokens are its lines' tokens end to end, and the
+    document's are the title's twice then those of the lines that are not page chrome.
+    """
+    title_tokens = tokens(title) if title else []
+    body: list[str] = []
+    kept: list[str] = [*title_tokens, *title_tokens]
+    for line in text.splitlines():
+        line_tokens = tokens(line)
+        body.extend(line_tokens)
+        if line_tokens and not _CHROME.match(line):
+            kept.extend(line_tokens)
+    return title_tokens, body, kept

@@ -45,10 +45,12 @@ class Lexicon:
 
     def evidence(self, title: str | None, text: str) -> dict[str, float]:
         """Weighted phrase hits per code (title hits count more); codes with no hit are absent."""
-        weights = {
-            g: float(min(c, MAX_COUNT_PER_PHRASE)) for g, c in self.hits(tokens(text)).items()
-        }
-        for gram in self.hits(tokens(title or "")):
+        return self.evidence_tokens(tokens(title or ""), tokens(text))
+
+    def evidence_tokens(self, title: list[str], text: list[str]) -> dict[str, float]:
+        """`evidence` from the title's and the text's tokens."""
+        weights = {g: float(min(c, MAX_COUNT_PER_PHRASE)) for g, c in self.hits(text).items()}
+        for gram in self.hits(title):
             weights[gram] = weights.get(gram, 0.0) + TITLE_WEIGHT
         out: dict[str, float] = defaultdict(float)
         for gram, w in weights.items():

@@ -36,8 +36,13 @@ class LinearTopicModel:
 
     def vectorize(self, doc: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
         """Sparse TF-IDF vector (indices, values), computed exactly as scikit-learn does."""
-        feats = analyze(doc)
-        counts = Counter(self.vocab[f] for f in feats if f in self.vocab)
+        return self.vectorize_tokens(analyze(doc))
+
+    def vectorize_tokens(
+        self, feats: list[str]
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """`vectorize` of a document already split by `analyze`."""
+        counts = Counter([i for i in map(self.vocab.get, feats) if i is not None])
         if not counts:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
         idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
@@ -48,7 +53,11 @@ class LinearTopicModel:
 
     def predict(self, doc: str) -> dict[str, float]:
         """Class probabilities of a document (the intercepts alone when no word is known)."""
-        idx, vals = self.vectorize(doc)
+        return self.predict_tokens(analyze(doc))
+
+    def predict_tokens(self, feats: list[str]) -> dict[str, float]:
+        """`predict` of a document already split by `analyze`."""
+        idx, vals = self.vectorize_tokens(feats)
         logits = self.coef[:, idx] @ vals + self.intercept
         exp = np.exp(logits - logits.max())
         probs = exp / exp.sum()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas.models import Topic
-from streams.tag.features import document
+from streams.tag.features import document_tokens
 from streams.tag.iptc import SECOND_LEVEL, TOP_LEVEL, label
 from streams.tag.lexicon import Lexicon, default_lexicon, rollup
 from streams.tag.model import LinearTopicModel, default_model
@@ -78,8 +78,10 @@ class Classifier:
 
     def classify(self, title: str | None, text: str, language: str) -> list[Topic]:
         """Scored topics: at least one top-level code, then confident second-level codes."""
-        probs = self.model.predict(document(title, text))
-        evidence = self.lexicon.evidence(title, text)
+        # One tokenisation serves the model (title twice, no chrome) and the lexicon (all).
+        title_tokens, body_tokens, doc_tokens = document_tokens(title, text)
+        probs = self.model.predict_tokens(doc_tokens)
+        evidence = self.lexicon.evidence_tokens(title_tokens, body_tokens)
         top_evidence = rollup(evidence)
         scores = mix(probs, top_evidence, language)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
