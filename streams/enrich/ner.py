@@ -20,8 +20,8 @@ from streams.enrich.text import Token, split_sentences
 VERSION = "ner-crf-1"
 MODEL_PATH = Path(__file__).resolve().parent / "models" / f"{VERSION}.crfsuite"
 
-# Tagging costs about 20 µs a token: past this point a huge page would hold up the stream
-# for seconds, and a news story has long named its people by then.
+# Tagging costs a few µs a token: past this point a huge page would hold up the stream, and a
+# news story has long named its people by then.
 MAX_CHARS = 100_000
 
 CRF_LANGUAGES = frozenset({"id", "ms", "jv", "su"})

@@ -3,7 +3,9 @@
 A token's features are its own word's (with its gazetteer mark), each neighbour's under a position
 prefix, a few flags and the word pairs around it. The model's score is a sum of one weight vector
 per feature, so each word's share is summed once, kept, and reused wherever the word appears;
-only flags and known word pairs are looked up per token. Same features, same weights.
+only flags and known word pairs are looked up per token. Same features, same weights; only the
+order of the additions differs from crfsuite's, so a path could differ only on a tie within float
+rounding (none on 984 shared articles, nor on the NER evaluation sets).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from streams.enrich.ner_features import (
 
 Index = npt.NDArray[np.intp]
 
-# Words kept before the cache starts over (a stream sees an open vocabulary): ~14 MB.
+# Words kept before the cache starts over (a stream sees an open vocabulary): under 20 MB.
 _CACHE_LIMIT = 50_000
 # Same look-back as `sentence_features`: a title up to four words back, a verb of saying two.
 _TITLE_REACH = 4
@@ -70,32 +72,38 @@ class WordScorer:
         names = [a[cut:] for a in self._model.attributes if a.startswith(prefix)]
         return {name: first_id + k for k, name in enumerate(names)}
 
-    def _word_sums(self, word: str, gaz: str) -> Matrix:
-        """The word's weights as the token and as each neighbour, in one gather."""
+    def _feature_ids(self, word: str, gaz: str, ids: list[int], starts: list[int]) -> None:
+        """Append the attribute ids of the word's five groups (itself, then each neighbour)."""
         zero = self._zero
         base = [*_token_features(word, ""), f"gaz={gaz}"]
         # Unknown features read the zero row, which adds nothing; every group starts with it
         # because reduceat cannot sum an empty group.
-        ids = [zero, *map(self._ids[0].get, [*_own_features(word), *base], repeat(zero))]
-        starts = [0]
+        starts.append(len(ids))
+        ids.append(zero)
+        ids.extend(map(self._ids[0].get, [*_own_features(word), *base], repeat(zero)))
         for by_suffix in self._ids[1:]:
             starts.append(len(ids))
             ids.append(zero)
             ids.extend(map(by_suffix.get, base, repeat(zero)))
-        sums: Matrix = np.add.reduceat(self._state[ids], starts, axis=0)
-        return sums
 
-    def _row(self, word: str, gaz: str) -> int:
-        key = (word, gaz)
-        row = self._rows.get(key)
-        if row is None:
-            row = self._rows[key] = len(self._rows)
-            if row >= self._table.shape[1]:
-                grown = np.zeros((self._table.shape[0], 2 * row, self._labels))
-                grown[:, :row] = self._table[:, :row]
-                self._table = grown
-            self._table[:, row] = self._word_sums(word, gaz)
-        return row
+    def _add_rows(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Sum and keep the weights of new (word, gazetteer mark) pairs, all in one gather."""
+        first = len(self._rows)
+        ids: list[int] = []
+        starts: list[int] = []
+        for key in keys:
+            self._rows[key] = len(self._rows)
+            self._feature_ids(*key, ids, starts)
+        end = len(self._rows)
+        if end > self._table.shape[1]:
+            grown = np.zeros((self._table.shape[0], 2 * end, self._labels))
+            grown[:, :first] = self._table[:, :first]
+            self._table = grown
+        sums = np.add.reduceat(self._state[ids], starts, axis=0)
+        groups = self._table.shape[0]
+        self._table[:, first:end] = sums.reshape(end - first, groups, self._labels).transpose(
+            1, 0, 2
+        )
 
     def scores(
         self, sentences: Sequence[Sequence[str]], gazs: Sequence[Sequence[str]]
@@ -113,9 +121,9 @@ class WordScorer:
         ]
         found = list(map(self._rows.get, keys))
         if None in found:
-            found = [
-                self._row(*key) if r is None else r for r, key in zip(found, keys, strict=True)
-            ]
+            new = [key for r, key in zip(found, keys, strict=True) if r is None]
+            self._add_rows(list(dict.fromkeys(new)))
+            found = list(map(self._rows.get, keys))
         sizes = [len(words) for words in sentences]
         s = np.repeat(sizes, sizes)
         starts = np.repeat(np.cumsum([0, *sizes[:-1]]), sizes)
