@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import faust
 from pydantic import BaseModel
@@ -33,7 +33,7 @@ from streams.app import (
 )
 from streams.guards import TimeLimit, limits_of
 from streams.pipeline import clean_stage, decode, enrich_stage, tag_stage
-from streams.sinks import Event, Stream, each_event, to_dlq
+from streams.sinks import Event, Stream, each_event, each_one, to_dlq, withhold_ack
 from streams.store import TRANSIENT, Store
 from streams.tag import RuleSet, load_rules
 
@@ -168,25 +168,54 @@ store_channel = app.topic(
 )
 
 
-async def _store_event(event: Event) -> None:
+def _store_item(event: Event) -> TaggedArticle | DuplicateEvent | Rejection:
     if event.message.topic == topics.UNIQUE:
-        article = decode(TaggedArticle, event.value, settings.max_message_bytes)
-        if isinstance(article, Rejection):
-            await to_dlq("store", event, article)
+        return decode(TaggedArticle, event.value, settings.max_message_bytes)
+    return decode(DuplicateEvent, event.value, settings.max_message_bytes)
+
+
+async def store_batch(events: Sequence[Event]) -> None:
+    """Write a batch of unique articles and duplicate events, in one transaction per table.
+
+    Replays put the same id twice in a batch: the last copy is kept, as an upsert would.
+    """
+    articles: dict[str, TaggedArticle] = {}
+    dups: dict[str, DuplicateEvent] = {}
+    for event in events:
+        item = _store_item(event)
+        if isinstance(item, Rejection):
+            await to_dlq("store", event, item)
+        elif isinstance(item, TaggedArticle):
+            articles[item.id] = item
         else:
-            await write_with_retry(lambda: store().upsert_articles([article]))
-        return
-    dup = decode(DuplicateEvent, event.value, settings.max_message_bytes)
-    if isinstance(dup, Rejection):
-        await to_dlq("store", event, dup)
-    else:
-        await write_with_retry(lambda: store().upsert_duplicates([dup]))
+            dups[item.id] = item
+
+    def write() -> None:
+        store().upsert_articles(list(articles.values()))
+        store().upsert_duplicates(list(dups.values()))
+
+    await write_with_retry(write)
+    metrics.MESSAGES.labels("store", "ok").inc(len(articles) + len(dups))
 
 
 @app.agent(store_channel)
 async def store_agent(stream: Stream) -> None:
     """articles.unique and articles.duplicates -> the `articles` and `duplicates` tables."""
-    await each_event("store", stream, _store_event)
+    # `take_events` acks a batch only after the loop body is done with it (StreamT lacks it).
+    batches = cast(faust.Stream[Any], stream).take_events(
+        settings.store_batch_size, within=settings.store_batch_seconds
+    )
+    async for events in batches:
+        try:
+            await store_batch(events)
+        except Exception:  # a bug or a row the database refuses: find it, write the rest
+            log.exception("store batch of %d failed; writing one by one", len(events))
+            for event in events:
+                await each_one("store", event, lambda e: store_batch([e]))
+        except BaseException:
+            for event in events:
+                withhold_ack(event)
+            raise
 
 
 # Registers the dedupe agents (exact, band owners, decisions) on the same app.

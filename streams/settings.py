@@ -60,6 +60,9 @@ class Settings(BaseSettings):
 
     store_retries: int = Field(default=8, ge=0)
     store_backoff_seconds: float = Field(default=0.5, gt=0)
+    # The store writes up to this many articles per transaction, waiting at most this long.
+    store_batch_size: int = Field(default=100, ge=1, le=10_000)
+    store_batch_seconds: float = Field(default=0.2, gt=0, le=10)
 
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: str | None = None

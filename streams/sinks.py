@@ -45,14 +45,20 @@ async def each_event(
     """Run `handle` on every event; a bug or a poison message is dead-lettered, never fatal."""
     async for event in stream.events():
         try:
-            await handle(event)
-        except Exception as exc:  # the agent must outlive any one message
-            log.exception("%s failed on %s[%s]@%s", stage, *_where(event))
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-            await to_dlq(stage, event, Rejection(reason="internal_error", error=error))
+            await each_one(stage, event, handle)
         except BaseException:
             withhold_ack(event)
             raise
+
+
+async def each_one(stage: str, event: Event, handle: Callable[[Event], Awaitable[None]]) -> None:
+    """Run `handle` on one event; an exception dead-letters the event instead of escaping."""
+    try:
+        await handle(event)
+    except Exception as exc:  # the agent must outlive any one message
+        log.exception("%s failed on %s[%s]@%s", stage, *_where(event))
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        await to_dlq(stage, event, Rejection(reason="internal_error", error=error))
 
 
 def withhold_ack(event: Event) -> None:

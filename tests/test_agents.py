@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,11 @@ async def test_store_agent_writes_articles_and_duplicates(sent: Sent, tmp_path: 
             await on(topics.UNIQUE).put(key=b"a1", value=codec.dumps(tagged("a1")))  # replay
             await on(topics.DUPLICATES).put(key=b"a2", value=codec.dumps(duplicate("a2", "a1")))
             await on(topics.DUPLICATES).put(key=b"bad", value=b"[]")
+            # One batch, written when the batch time runs out.
+            for _ in range(100):
+                if store.counts() == {"articles": 1, "duplicates": 1}:
+                    break
+                await asyncio.sleep(0.05)
         assert store.counts() == {"articles": 1, "duplicates": 1}
         assert store.duplicate("a2") is not None
         [letter] = _by_topic(sent, topics.DLQ)
@@ -156,6 +162,39 @@ async def test_store_agent_writes_articles_and_duplicates(sent: Sent, tmp_path: 
             "not_an_object",
             topics.DUPLICATES,
         )
+    finally:
+        agents._store = None
+        store.close()
+
+
+async def test_store_agent_dead_letters_only_the_row_that_fails(
+    sent: Sent, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'agents.sqlite3'}")
+    store.migrate()
+    real = store.upsert_articles
+
+    def refuse_boom(items: Any) -> None:
+        if any(a.id == "boom" for a in items):
+            raise ValueError("row refused")
+        real(items)
+
+    monkeypatch.setattr(store, "upsert_articles", refuse_boom)
+    agents._store = store
+    try:
+        async with agents.store_agent.test_context() as agent:
+            on = _on_topic(agent)
+            for article_id in ("ok-1", "boom", "ok-2"):
+                await on(topics.UNIQUE).put(
+                    key=article_id.encode(), value=codec.dumps(tagged(article_id))
+                )
+            for _ in range(100):
+                if _by_topic(sent, topics.DLQ) and store.counts()["articles"] == 2:
+                    break
+                await asyncio.sleep(0.05)
+        assert sorted(store.ids("articles")) == ["ok-1", "ok-2"]
+        [letter] = _by_topic(sent, topics.DLQ)
+        assert (letter["key"], letter["reason"]) == ("boom", "internal_error")
     finally:
         agents._store = None
         store.close()
