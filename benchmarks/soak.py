@@ -55,15 +55,24 @@ def _word(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
 
 
-async def produce(bootstrap: str, count: int, days_per_1000: float) -> None:
-    """Push `count` articles, pausing when the worker lags far behind (the broker is in memory)."""
+# Articles produced but not yet stored at most: a stream, not a backlog. With all 100,000 at
+# once the worker's fetch buffers and the first stage's queue would dominate its memory, and the
+# later stages would starve behind the first (faust feeds every agent from one consumer).
+IN_FLIGHT = 2000
+
+
+async def produce(bootstrap: str, count: int, days_per_1000: float, done: list[int]) -> None:
+    """Push `count` articles, never more than IN_FLIGHT ahead of `done[0]` (stored so far)."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
     await producer.start()
     try:
         for i in range(count):
+            # `done` is written by the sampling thread: polled, since no event crosses threads.
+            while i - done[0] >= IN_FLIGHT:  # noqa: ASYNC110
+                await asyncio.sleep(0.2)
             data = article(i, days_per_1000)
             await producer.send(topics.RAW, key=data["id"].encode(), value=orjson.dumps(data))
-            if i % 1000 == 999:
+            if i % 500 == 499:
                 await producer.flush()
     finally:
         await producer.stop()
@@ -116,8 +125,11 @@ def main() -> None:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        done = [0]  # stored so far, read by the feeder
         feeder = threading.Thread(
-            target=lambda: asyncio.run(produce(broker.bootstrap, args.count, args.days_per_1000)),
+            target=lambda: asyncio.run(
+                produce(broker.bootstrap, args.count, args.days_per_1000, done)
+            ),
             daemon=True,
         )
         feeder.start()
@@ -135,6 +147,7 @@ def main() -> None:
             while proc.poll() is None:
                 time.sleep(args.every)
                 now, count = time.monotonic(), stored(store)
+                done[0] = count
                 rate = (count - last[1]) / (now - last[0])
                 last = (now, count)
                 samples.append((count, rss_mb(proc.pid)))
