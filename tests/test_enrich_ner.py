@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pycrfsuite
 import pytest
 
 from streams.enrich.crf import CrfModel
 from streams.enrich.ner import MODEL_PATH, extract_entities, predict_tags, tag_sentences
 from streams.enrich.ner_data import Scores, Sentence, retokenize, spans
-from streams.enrich.ner_features import sentence_features
+from streams.enrich.ner_fast import WordScorer
+from streams.enrich.ner_features import _gazetteer_tags, sentence_features
 from streams.enrich.ner_post import correct
 from streams.enrich.text import split_sentences
 
@@ -149,3 +153,23 @@ def test_model_reader_has_the_weights_crfsuite_dumps() -> None:
     for (src, dst), weight in info.transitions.items():
         got = model.transition[model.labels.index(src), model.labels.index(dst)]
         assert got == pytest.approx(weight, abs=1e-6)
+
+
+def test_word_scorer_shared_by_threads_scores_as_alone() -> None:
+    model = CrfModel.load(MODEL_PATH)
+    text = (FIXTURES / "id_diplomasi.txt").read_text("utf-8")
+    sentences = [[t.text for t in s] for s in split_sentences(text)]
+    # Distinct made-up words per batch, so that every thread adds new rows and grows the table.
+    batches = [[[f"{w}{k}" for w in words] for words in sentences] for k in range(8)]
+    gazs = [[_gazetteer_tags(tuple(w)) for w in batch] for batch in batches]
+    alone = [WordScorer(model).scores(b, g) for b, g in zip(batches, gazs, strict=True)]
+    shared = WordScorer(model)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, so that a missing lock shows
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            together = list(pool.map(shared.scores, batches, gazs))
+    finally:
+        sys.setswitchinterval(interval)
+    for one, other in zip(alone, together, strict=True):
+        assert all(np.array_equal(a, b) for a, b in zip(one, other, strict=True))

@@ -10,6 +10,7 @@ rounding (none on 984 shared articles, nor on the 1,831 idner sentences).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from itertools import pairwise, repeat
 
@@ -42,6 +43,7 @@ class WordScorer:
         self._model = model
         self._labels = model.state.shape[1]
         self._rows: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
         self._state = np.vstack([model.state, np.zeros(self._labels)])
         self._zero = len(model.state)
         # Attribute ids by name, then for each neighbour by name less its prefix ("-1:w=x" as
@@ -111,6 +113,15 @@ class WordScorer:
         """Each sentence's state scores; `gazs` are their gazetteer marks."""
         if not sentences:
             return []
+        # Stages run in threads, and one abandoned by its time limit may still be running:
+        # the word cache and its table must not change under another article's feet.
+        with self._lock:
+            return self._scores(sentences, gazs)
+
+    def _scores(
+        self, sentences: Sequence[Sequence[str]], gazs: Sequence[Sequence[str]]
+    ) -> list[Matrix]:
+        """`scores`, with the lock held."""
         if len(self._rows) >= _CACHE_LIMIT:
             # Only between articles: rows handed out below must stay valid until summed.
             self._rows.clear()
