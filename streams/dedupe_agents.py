@@ -76,6 +76,11 @@ def eligible(other: float, published: float) -> bool:
     return abs(other - published) <= WINDOW
 
 
+def _unfile(key: str, row: dict[str, Any]) -> None:
+    # The derived band index forgets what the table forgets, or it would grow without bound.
+    owned.remove(filed_partition(key), key.split(":", 1)[1], row["keys"])
+
+
 def _decided(key: str) -> bool:
     return key in verdicts
 
@@ -84,7 +89,7 @@ def _decided(key: str) -> bool:
 # window (in ingest time) are deleted as the stream advances.
 fingerprint_expiry = Expiry(fingerprints, WINDOW, keyed)
 verdict_expiry = Expiry(verdicts, WINDOW, keyed)
-filed_expiry = Expiry(filed, WINDOW, filed_partition)
+filed_expiry = Expiry(filed, WINDOW, filed_partition, on_delete=_unfile)
 # A decided article's message and answers outlive the decision by a grace period: the outcome is
 # published by the producer after the table writes, so a crash or a rebalance in between replays
 # the decision, which must still find the article to publish it again.

@@ -29,12 +29,14 @@ class Expiry:
         partition_of: Callable[[str], int],
         clock: Callable[[], float] = time.time,
         recovered: Callable[[str], bool] = lambda key: True,
+        on_delete: Callable[[str, Any], None] | None = None,
     ) -> None:
         self.table = table
         self.window = window
         self.partition_of = partition_of
         self.clock = clock
         self.recovered = recovered
+        self.on_delete = on_delete
         self.queues: dict[int, list[tuple[float, str]]] = {}
         self.latest: dict[str, float] = {}
 
@@ -59,6 +61,8 @@ class Expiry:
                 continue  # written again since: a newer queue entry stands for it
             del self.latest[key]
             if key in self.table:
+                if self.on_delete is not None:
+                    self.on_delete(key, self.table[key])
                 del self.table[key]
                 deleted += 1
         return deleted

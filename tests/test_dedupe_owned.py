@@ -48,3 +48,12 @@ def test_expired_rows_are_not_answered_and_hot_keys_are_bounded(monkeypatch: Any
     for i in range(5):
         _file(table, bands, 0, f"n{i}", ["00:hot"])
     assert len(bands.lookup(0, ["00:hot"], "x")) == 3
+
+
+def test_a_removed_article_leaves_every_band_key_it_was_under() -> None:
+    table: dict[str, Any] = {}
+    bands = OwnedBands(table)
+    _file(table, bands, 0, "a", ["00:aa", "01:bb"])
+    _file(table, bands, 0, "b", ["00:aa"])
+    bands.remove(0, "a", ["00:aa", "01:bb"])
+    assert bands.partitions[0] == {"00:aa": [("b", 1.0)]}, "no stale ids, no empty keys kept"

@@ -83,3 +83,14 @@ def test_a_forgotten_partition_is_queued_again_from_the_table() -> None:
     assert expiry.sweep(1) == 1
     clock.now = 22.5
     assert expiry.sweep(0) == 1 and not table
+
+
+def test_on_delete_sees_each_expired_row_before_it_goes() -> None:
+    table: dict[str, Any] = {"0-a": {"keys": ["x"]}, "0-b": {"keys": ["y"]}}
+    clock = Clock()
+    gone: list[tuple[str, Any]] = []
+    expiry = Expiry(table, 1.0, lambda k: 0, clock, on_delete=lambda k, v: gone.append((k, v)))
+    expiry.sweep(0)
+    clock.now = 2.0
+    expiry.sweep(0)
+    assert sorted(gone) == [("0-a", {"keys": ["x"]}), ("0-b", {"keys": ["y"]})] and not table

@@ -43,6 +43,18 @@ class OwnedBands:
         for key in keys:
             self._insert(index, key, article_id, at)
 
+    def remove(self, partition: int, article_id: str, keys: Iterable[str]) -> None:
+        """Take an expired article out of the band keys it was filed under."""
+        index = self.partitions.get(partition)
+        if index is None:
+            return  # not built: it will be built from the table, which no longer has the row
+        for key in keys:
+            entries = [e for e in index.get(key, ()) if e[0] != article_id]
+            if entries:
+                index[key] = entries
+            else:
+                index.pop(key, None)
+
     def lookup(self, partition: int, keys: Iterable[str], article_id: str) -> list[list[Any]]:
         """[id, signature, time] of every other article still filed under any of `keys`."""
         index = self._index(partition)
