@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from typing import TypeVar
@@ -108,3 +109,17 @@ def process(
     if isinstance(enriched, Rejection):
         return enriched
     return tag_stage(enriched, rules)
+
+
+def warm_up(sample: bytes) -> None:
+    """Load every model by processing one article, then move them out of the collector's way.
+
+    A worker that loads its models on its first article makes that article seconds late, and
+    the garbage collector's full passes walk the models' millions of objects again and again
+    (about 8 % of enrich time): frozen, they are left alone.
+    """
+    raw = decode(RawArticle, sample, len(sample) + 1)
+    if not isinstance(raw, Rejection):
+        process(raw)
+    gc.collect()
+    gc.freeze()

@@ -73,3 +73,17 @@ def test_dead_letter_keeps_the_payload_unchanged(payload: bytes | None) -> None:
         7,
     )
     assert letter.received_at.utcoffset() is not None
+
+
+def test_warm_up_processes_a_sample_and_freezes_what_it_loaded() -> None:
+    import gc
+
+    from streams.pipeline import warm_up
+    from tests.conftest import SAMPLES
+
+    gc.unfreeze()
+    try:
+        warm_up(SAMPLES.read_bytes().splitlines()[0])
+        assert gc.get_freeze_count() > 100_000, "the models' objects are frozen"
+    finally:
+        gc.unfreeze()

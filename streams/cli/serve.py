@@ -90,6 +90,9 @@ def worker(log_level: str | None) -> None:
 
     from streams import agents  # noqa: F401  (registers the agents on the app)
     from streams.app import app
+    from streams.pipeline import warm_up
+
+    warm_up(SAMPLES.read_bytes().splitlines()[0])
 
     runner = Worker(app, loglevel=log_level or settings.log_level, quiet=True)
     if not sys.stdout.isatty():
