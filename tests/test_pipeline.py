@@ -84,6 +84,6 @@ def test_warm_up_processes_a_sample_and_freezes_what_it_loaded() -> None:
     gc.unfreeze()
     try:
         warm_up(SAMPLES.read_bytes().splitlines()[0])
-        assert gc.get_freeze_count() > 100_000, "the models' objects are frozen"
+        assert gc.get_freeze_count() > 10_000, "what the sample loaded is frozen"
     finally:
         gc.unfreeze()
