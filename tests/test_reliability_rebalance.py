@@ -27,33 +27,39 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
 
 def test_a_worker_joins_and_leaves_mid_stream(tmp_path: Path) -> None:
-    corpus = Corpus()
-    stories = originals(corpus, "r", 450, seed=11)
-    copies(corpus, corpus, stories[:150], "rc", seed=12)
-    expected = corpus.ids
+    first, second = Corpus(), Corpus()
+    stories = originals(first, "r", 450, seed=11)
+    # Copies come once their originals are decided: a copy in flight together with its original
+    # can pass as unique (docs/dedupe.md), a copy sent after it must be found across rebalances.
+    copies(second, first, stories[:150], "rc", seed=12)
+    expected = first.ids | second.ids
     db = f"sqlite:///{tmp_path / 'warta.sqlite3'}"
     log_a, log_b = tmp_path / "a.log", tmp_path / "b.log"
     with EmbeddedBroker("127.0.0.1", free_port()) as broker:
         store = Store(db)
-        first = start_worker(worker_env(broker.bootstrap, db, tmp_path), log_a)
-        second = None
+        first_worker = start_worker(worker_env(broker.bootstrap, db, tmp_path), log_a)
+        second_worker = None
         try:
-            run(produce(broker.bootstrap, topics.RAW, corpus.messages))
-            assert wait_stored(store, 100, 150, first) >= 100, log_a.read_text()[-3000:]
+            run(produce(broker.bootstrap, topics.RAW, first.messages))
+            reached = wait_stored(store, 100, 150, first_worker)
+            assert reached >= 100, log_a.read_text()[-3000:]
             env_b = worker_env(broker.bootstrap, db, tmp_path, WARTA_LOG_LEVEL="info")
-            second = start_worker(env_b, log_b)
+            second_worker = start_worker(env_b, log_b)
             # It leaves only after it has joined: a stop during start-up is not a rebalance.
-            wait_ready(second, log_b)
-            wait_stored(store, 350, 150, first)
-            stop(second)  # leaves the group gracefully mid-stream
-            assert second.returncode == 0, log_b.read_text(errors="replace")[-3000:]
+            wait_ready(second_worker, log_b)
+            wait_stored(store, len(first.ids), 150, first_worker)
+            run(produce(broker.bootstrap, topics.RAW, second.messages))
+            wait_stored(store, len(first.ids) + 30, 150, first_worker)
+            stop(second_worker)  # leaves the group gracefully mid-stream
+            assert second_worker.returncode == 0, log_b.read_text(errors="replace")[-3000:]
             # Not asserted here: the audit below says which ids are missing and where they stopped.
-            wait_stored(store, len(expected), 150, first)
+            wait_stored(store, len(expected), 150, first_worker)
             result = audit(store, broker.bootstrap, expected)
         finally:
-            stop(first)
-            if second is not None:
-                stop(second)
+            stop(first_worker)
+            if second_worker is not None:
+                stop(second_worker)
             store.close()
-    check_exactly_once(result, expected, corpus)
+    check_exactly_once(result, expected, first)
+    check_exactly_once(result, expected, second)
     assert not result.dead
