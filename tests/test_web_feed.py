@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from schemas import codec
 from streams import topics
+from streams.web import feed as feed_module
 from streams.web.feed import WINDOW_SECONDS, Feed
 from tests.factories import duplicate, tagged
 
@@ -70,3 +73,15 @@ def test_extraction_quality_per_source() -> None:
         "date": 1.0,
         "author": 0.5,
     }
+
+
+def test_mentions_expire_as_articles_arrive_and_are_bounded(monkeypatch: Any) -> None:
+    monkeypatch.setattr(feed_module, "WINDOW_ARTICLES", 3)
+    feed = Feed()
+    for i in range(10):
+        ent = [{"text": f"Tokoh {i}", "type": "PERSON", "start": 0, "end": 7}]
+        feed.add(topics.UNIQUE, _article(f"a{i}", entities=ent), at=1000.0 + i)
+    assert len(feed._window) == 3, "nobody looked, yet only the bound is kept"
+    assert {name for (_, name) in feed._top} == {"Tokoh 7", "Tokoh 8", "Tokoh 9", "politics"}
+    feed.add(topics.UNIQUE, _article("late"), at=1009.0 + WINDOW_SECONDS + 1)
+    assert [a for a, _ in feed._window] == [1009.0 + WINDOW_SECONDS + 1]

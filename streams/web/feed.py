@@ -12,6 +12,8 @@ from streams import topics
 from streams.metrics import chrome_lines
 
 WINDOW_SECONDS = 3600.0
+# The "last hour" of mentions holds at most this many articles (memory stays bounded at any rate).
+WINDOW_ARTICLES = 20_000
 LATEST = 30
 LETTERS = 20
 TOP = 10
@@ -125,12 +127,18 @@ class Feed:
     def _remember(self, at: float, names: list[tuple[str, str]]) -> None:
         self._window.append((at, names))
         self._top.update(names)
+        # Expired as articles arrive, not only when someone looks: a worker nobody watches
+        # would otherwise keep every mention it ever saw.
+        self._expire(at)
 
     def _expire(self, now: float) -> None:
-        while self._window and self._window[0][0] < now - WINDOW_SECONDS:
-            _, names = self._window.popleft()
+        window = self._window
+        while window and (window[0][0] < now - WINDOW_SECONDS or len(window) > WINDOW_ARTICLES):
+            _, names = window.popleft()
             self._top.subtract(names)
-        self._top = +self._top  # drop the zero counts
+            for name in names:
+                if self._top[name] <= 0:
+                    del self._top[name]
 
     def sample(self, now: float, totals: dict[str, float]) -> None:
         """Record the cumulative message count of each stage (the series are their rates)."""
