@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import threading
 from collections.abc import Callable
@@ -160,9 +161,9 @@ class TimeLimit:
             try:
                 result = fn(item)
             except BaseException as exc:  # handed to the awaiting coroutine, not lost
-                loop.call_soon_threadsafe(_settle, done, None, exc)
+                _hand_back(loop, done, None, exc)
             else:
-                loop.call_soon_threadsafe(_settle, done, result, None)
+                _hand_back(loop, done, result, None)
 
         threading.Thread(target=work, name="warta-stage", daemon=True).start()
         try:
@@ -170,6 +171,17 @@ class TimeLimit:
         except TimeoutError:
             self.abandoned += 1
             return Rejection(reason="timeout", error=f"gave up after {self.seconds:g} s")
+
+
+def _hand_back(
+    loop: asyncio.AbstractEventLoop,
+    fut: asyncio.Future[R],
+    result: R | None,
+    exc: BaseException | None,
+) -> None:
+    # An abandoned run can outlive its event loop: then nobody is waiting for it any more.
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(_settle, fut, result, exc)
 
 
 def _settle(fut: asyncio.Future[R], result: R | None, exc: BaseException | None) -> None:

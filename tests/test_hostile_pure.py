@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 import time
 from typing import Any
 
@@ -152,12 +153,18 @@ def test_named_hostile_messages(value: bytes) -> None:
     assert_accounted(run_pure(value))
 
 
-def test_too_large_is_refused_without_parsing() -> None:
+def _forbid(monkeypatch: pytest.MonkeyPatch, target: str) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"{target} was called")
+
+    monkeypatch.setattr(target, refuse)
+
+
+def test_too_large_is_refused_without_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     value = orjson.dumps({"text": "a" * MAX})
-    started = time.perf_counter()
+    _forbid(monkeypatch, "streams.pipeline.codec.loads")
     result = run_pure(value)
     assert isinstance(result, Rejection) and result.reason == "too_large"
-    assert time.perf_counter() - started < 0.5
 
 
 @pytest.mark.parametrize(
@@ -169,12 +176,14 @@ def test_too_large_is_refused_without_parsing() -> None:
     ],
     ids=["deep", "giant-attribute", "tag-count"],
 )
-def test_pathological_html_is_refused_quickly(html: str, what: str) -> None:
-    started = time.perf_counter()
-    refused = run_pure(orjson.dumps({"id": "p", "html": html}))
+def test_pathological_html_is_refused_before_extraction(
+    html: str, what: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    value = orjson.dumps({"id": "p", "html": html})
+    _forbid(monkeypatch, "streams.pipeline.clean")
+    refused = run_pure(value)
     assert isinstance(refused, Rejection) and refused.reason == "pathological_html"
     assert what in refused.error
-    assert time.perf_counter() - started < 3.0
 
 
 def test_ordinary_pages_pass_the_screen() -> None:
@@ -203,11 +212,15 @@ async def test_time_limit_gives_up_on_a_stalled_stage() -> None:
         await limit.run(lambda x: 1 / x, 0)
 
 
-async def test_time_limit_overhead_is_small() -> None:
-    limit = TimeLimit(5.0)
-    started = time.perf_counter()
-    for _ in range(200):
-        await limit.run(len, "abc")
-    per_call = (time.perf_counter() - started) / 200
-    assert per_call < 0.005, per_call
-    await asyncio.sleep(0)
+def test_an_abandoned_run_that_outlives_its_loop_ends_quietly() -> None:
+    errors: list[BaseException | None] = []
+    previous = threading.excepthook
+    threading.excepthook = lambda args: errors.append(args.exc_value)
+    try:
+        limit = TimeLimit(0.05)
+        result = asyncio.run(limit.run(time.sleep, 0.3))  # the loop closes before the sleep ends
+        assert isinstance(result, Rejection) and result.reason == "timeout"
+        time.sleep(0.6)
+    finally:
+        threading.excepthook = previous
+    assert errors == []
