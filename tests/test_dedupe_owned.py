@@ -12,7 +12,7 @@ def _file(
     table: dict[str, Any], bands: OwnedBands, partition: int, article: str, keys: list[str]
 ) -> None:
     table[filed_key(partition, article)] = {"sig": f"sig-{article}", "at": 1.0, "keys": keys}
-    bands.add(partition, article, keys, 1.0)
+    bands.add(partition, article, keys)
 
 
 def test_lookup_finds_other_articles_sharing_a_band_key_once() -> None:
@@ -56,4 +56,13 @@ def test_a_removed_article_leaves_every_band_key_it_was_under() -> None:
     _file(table, bands, 0, "a", ["00:aa", "01:bb"])
     _file(table, bands, 0, "b", ["00:aa"])
     bands.remove(0, "a", ["00:aa", "01:bb"])
-    assert bands.partitions[0] == {"00:aa": [("b", 1.0)]}, "no stale ids, no empty keys kept"
+    assert bands.partitions[0] == {"00:aa": "b"}, "no stale ids, no empty keys kept"
+
+
+def test_a_rebuilt_index_keeps_filing_order_so_the_bound_drops_the_oldest(monkeypatch: Any) -> None:
+    monkeypatch.setattr(owned, "MAX_PER_BAND", 2)
+    table: dict[str, Any] = {}
+    for i, at in enumerate([3.0, 1.0, 2.0]):
+        table[filed_key(0, f"n{i}")] = {"sig": "s", "at": at, "keys": ["00:hot"]}
+    bands = OwnedBands(table)
+    assert bands.ids(0, "00:hot") == ("n2", "n0"), "n1 (the oldest) is dropped first"
