@@ -275,6 +275,12 @@ def _stream_rows(results: dict[str, Any], offline_per_s: float, offline_ms: floa
         _target(s, "2 workers / 1 worker", two.per_s / one.per_s, 1.6, at_least=True),
         Row(
             s,
+            "steady view (middle 80 % of arrivals): 1 worker, 2 workers, ratio",
+            f"{one.steady_per_s:.1f}, {two.steady_per_s:.1f} art/s, "
+            f"{two.steady_per_s / max(1e-9, one.steady_per_s):.2f}",
+        ),
+        Row(
+            s,
             "CPU view: offline CPU / 1-worker CPU per article (1.00 = free machinery)",
             f"{offline_ms / (1000 * one.worker_cpu_s / one.articles):.2f}",
         ),

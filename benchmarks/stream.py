@@ -300,6 +300,9 @@ class Throughput:
     worker_rss_mb: list[float]
     outcome: dict[str, int]
     messages: int
+    # Articles per second between the 10th and the 90th percentile of arrivals: the burst
+    # without the pipeline's fill and drain (~1.5 s of a burst of a few seconds).
+    steady_per_s: float = 0.0
 
     @property
     def per_s(self) -> float:
@@ -341,7 +344,18 @@ def throughput(
         rss,
         outcome,
         messages,
+        steady_rate(list(arrivals.at.values())),
     )
+
+
+def steady_rate(times: list[float]) -> float:
+    """Arrivals per second between the 10th and the 90th percentile arrival."""
+    if len(times) < 10:
+        return 0.0
+    ordered = sorted(times)
+    low, high = int(0.1 * len(ordered)), int(0.9 * len(ordered))
+    span = ordered[high] - ordered[low]
+    return (high - low) / span if span > 0 else 0.0
 
 
 def wait_stored_settled(database_url: str, quiet: float = 1.0) -> int:

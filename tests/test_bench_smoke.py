@@ -91,3 +91,12 @@ def test_percentile_nearest_rank() -> None:
     assert percentile(values, 0.5) == 50.0
     assert percentile(values, 0.99) == 99.0
     assert percentile([7.0], 0.99) == 7.0
+
+
+def test_steady_rate_leaves_out_the_fill_and_the_drain() -> None:
+    from benchmarks.stream import steady_rate
+
+    # 100 arrivals one per 0.1 s, after a 5 s fill and before a 5 s drain tail.
+    times = [5.0] + [5.0 + 0.1 * i for i in range(1, 99)] + [20.0]
+    assert abs(steady_rate(times) - 10.0) < 0.2
+    assert steady_rate([1.0, 2.0]) == 0.0
