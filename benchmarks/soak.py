@@ -26,6 +26,7 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaProducer
 
+from benchmarks.stream import free_port
 from benchmarks.synthetic import WORDS
 from streams import topics
 from streams.broker import EmbeddedBroker, ensure_topics
@@ -104,13 +105,13 @@ def main() -> None:
     # SIGTERM unwinds like Ctrl-C, so the worker and the broker are stopped, not orphaned.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     window_s = args.window_days * 86400
-    with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker("127.0.0.1", _free_port()) as broker:
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker("127.0.0.1", free_port()) as broker:
         db = f"sqlite:///{Path(tmp) / 'soak.sqlite3'}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
         env.update(
             WARTA_BROKER=f"kafka://{broker.bootstrap}",
             WARTA_DATABASE_URL=db,
-            WARTA_WEB_PORT=str(_free_port()),
+            WARTA_WEB_PORT=str(free_port()),
             WARTA_DATA_DIR=tmp,
             WARTA_LOG_LEVEL="warning",
             WARTA_PARTITIONS=str(args.partitions),
@@ -184,14 +185,6 @@ def _growth(label: str, samples: list[tuple[int, float]]) -> None:
         f"{label}: RSS {r0:.1f} -> {r1:.1f} MiB over {c1 - c0} articles "
         f"({growth:+.2f} MiB per 1,000; peak {max(r for _, r in samples):.1f} MiB)"
     )
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 if __name__ == "__main__":

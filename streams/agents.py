@@ -181,10 +181,11 @@ async def store_batch(events: Sequence[Event]) -> None:
     """
     articles: dict[str, TaggedArticle] = {}
     dups: dict[str, DuplicateEvent] = {}
+    refused: list[tuple[Event, Rejection]] = []
     for event in events:
         item = _store_item(event)
         if isinstance(item, Rejection):
-            await to_dlq("store", event, item)
+            refused.append((event, item))
         elif isinstance(item, TaggedArticle):
             articles[item.id] = item
         else:
@@ -196,6 +197,10 @@ async def store_batch(events: Sequence[Event]) -> None:
 
     await write_with_retry(write)
     metrics.MESSAGES.labels("store", "ok").inc(len(articles) + len(dups))
+    # After the write: a batch that fails is written again one event at a time, and its
+    # refused events would otherwise be dead-lettered twice.
+    for event, rejection in refused:
+        await to_dlq("store", event, rejection)
 
 
 @app.agent(store_channel)

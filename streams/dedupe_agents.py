@@ -27,7 +27,7 @@ from streams.app import (
     unique_topic,
 )
 from streams.dedupe import Candidate, Signature, Verdict, article_time, band_keys, judge, signature
-from streams.dedupe.owned import OwnedBands, filed_key, filed_partition
+from streams.dedupe.owned import OwnedBands, filed_key, filed_partition, split_filed_key
 from streams.expiry import Expiry
 from streams.pipeline import decode
 from streams.sinks import Event, Stream, each_event, to_dlq
@@ -43,7 +43,8 @@ candidates_topic = byte_topic(topics.CANDIDATES, internal=True)
 # "<bands partition>:<article id>" -> {"sig", "at", "keys"}: the canonical articles filed on that
 # partition, with the band keys it owns; the band index itself is derived in memory (owned.py).
 filed = app.Table("filed", default=None, partitions=settings.partitions)
-# article id -> its "article" message (JSON text), written once when it reaches its partition.
+# article id -> {"expect": how many answers, "text": its "article" message as JSON text}: written
+# once; the text (a third of the parsed article's memory) is parsed only for the decision.
 held = app.Table("held", default=None, partitions=settings.partitions)
 # article id -> {bands partition: candidates}: the band owners' answers gathered so far.
 pending = app.Table("pending", default=None, partitions=settings.partitions)
@@ -78,7 +79,7 @@ def eligible(other: float, published: float) -> bool:
 
 def _unfile(key: str, row: dict[str, Any]) -> None:
     # The derived band index forgets what the table forgets, or it would grow without bound.
-    owned.remove(filed_partition(key), key.split(":", 1)[1], row["keys"])
+    owned.remove(*split_filed_key(key), row["keys"])
 
 
 def _decided(key: str) -> bool:
@@ -194,21 +195,19 @@ async def _gather(event: Event) -> None:
     partition = event.message.partition
     if msg["op"] == "article":
         if held.get(article_id) is None:
-            # Kept as the message's JSON text: a third of the memory of the parsed article.
-            held[article_id] = bytes(event.value or b"").decode()
-        article = msg
+            text = bytes(event.value or b"").decode()
+            held[article_id] = {"expect": len(msg["expect"]), "text": text}
     else:
-        text = held.get(article_id)
-        article = codec.loads(text) if text is not None else None
         answers = pending.get(article_id) or {}
         if str(msg["from"]) not in answers:
             answers[str(msg["from"])] = msg["candidates"]
             pending[article_id] = answers
-    if article is not None and (
-        article_id in verdicts or len(pending.get(article_id) or {}) >= len(article["expect"])
-    ):
+    kept = held.get(article_id)
+    answers = pending.get(article_id) or {}
+    if kept is not None and (article_id in verdicts or len(answers) >= kept["expect"]):
         # Decided before (a replay after a crash or a rebalance) or now complete: (re)publish.
-        await decide(article_id, article, pending.get(article_id) or {})
+        article = msg if msg["op"] == "article" else codec.loads(kept["text"])
+        await decide(article_id, article, answers)
         held_expiry.note(partition, article_id)
         pending_expiry.note(partition, article_id)
     for expiry in (held_expiry, pending_expiry, verdict_expiry):

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from schemas import CleanArticle, EnrichedArticle, RawArticle, Rejection, TaggedArticle, codec
 from streams.clean import clean
 from streams.enrich import enrich
-from streams.guards import HtmlLimits, plain, plain_article, screen
+from streams.guards import HtmlLimits, plain_article, screen
 from streams.ids import article_id, source_of
 from streams.tag import RuleSet, tag
 
@@ -75,15 +75,13 @@ def guarded(stage: str, fn: Callable[[In], Out | Rejection], item: In) -> Out | 
 def clean_stage(raw: RawArticle, limits: HtmlLimits = DEFAULT_LIMITS) -> CleanArticle | Rejection:
     """Clean: a raw article (id filled in) to a clean article with plain-text fields only.
 
-    Pathological HTML is refused before it is parsed; markup that survives extraction (a `text`
-    body full of tags, say) is stripped after it, so nothing downstream ever holds markup.
+    Pathological HTML is refused before it is parsed; markup that survives extraction is
+    stripped after it (defence in depth: the clean stage itself removes scripts and tags from
+    text bodies), so nothing downstream ever holds markup.
     """
     refused = screen(raw, limits)
     if refused is not None:
         return refused
-    if raw.text and "<" in raw.text:
-        # A scrape that kept its markup: script and style blocks go whole, not just their tags.
-        raw = raw.model_copy(update={"text": plain(raw.text)})
     cleaned = guarded("clean", clean, identify(raw))
     return cleaned if isinstance(cleaned, Rejection) else plain_article(cleaned)
 

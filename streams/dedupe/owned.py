@@ -19,9 +19,15 @@ def filed_key(partition: int, article_id: str) -> str:
     return f"{partition}:{article_id}"
 
 
+def split_filed_key(key: str) -> tuple[int, str]:
+    """The partition and the article id of a `filed` table key."""
+    partition, article_id = key.split(":", 1)
+    return int(partition), article_id
+
+
 def filed_partition(key: str) -> int:
     """The partition a `filed` table key belongs to."""
-    return int(key.split(":", 1)[0])
+    return split_filed_key(key)[0]
 
 
 # A band key's articles: one id (most keys), or the ids in filing order.
@@ -86,7 +92,7 @@ class OwnedBands:
             prefix = f"{partition}:"
             rows = [(k, self.filed[k]) for k in list(self.filed.keys()) if k.startswith(prefix)]
             for key, record in sorted(rows, key=lambda kv: kv[1]["at"]):
-                article_id = key[len(prefix) :]
+                article_id = split_filed_key(key)[1]
                 for band in record["keys"]:
                     _insert(index, band, article_id)
         return index
