@@ -18,9 +18,9 @@ import click
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from streams.dedupe import BANDS, NUM_PERM, ROWS, SHINGLE, Config, DedupeIndex, Signature
-from streams.dedupe import variants as v
-from streams.fingerprint import fingerprint, tokens
+from streams.core.fingerprint import fingerprint, tokens
+from streams.stages.dedupe import BANDS, NUM_PERM, ROWS, SHINGLE, Config, DedupeIndex, Signature
+from streams.stages.dedupe import variants as v
 
 SYLLABLES = ("ka", "ma", "ta", "pa", "ra", "sa", "na", "ba", "di", "ke", "lu", "ngo", "an", "per")
 T0 = datetime(2025, 1, 1, tzinfo=UTC)

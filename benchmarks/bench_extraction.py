@@ -13,7 +13,7 @@ from streams.evaluate.extraction import DATASETS, Page
 
 def _ours(page: Page) -> object:
     from schemas.models import RawArticle
-    from streams.clean import clean
+    from streams.stages.clean import clean
 
     return clean(RawArticle(id="bench", url=page.url, html=page.html))
 

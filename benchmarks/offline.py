@@ -69,9 +69,11 @@ def _profile(corpus: Path) -> dict[str, Any]:
     started = time.perf_counter()
     from benchmarks.bench_extraction import _trafilatura, cpu_ms_per_page
     from schemas import RawArticle, Rejection, codec
-    from streams.dedupe import DedupeIndex
+    from streams.core.decode import decode
+    from streams.core.ids import identify
     from streams.evaluate.extraction import Page
-    from streams.pipeline import clean_stage, decode, enrich_stage, identify, tag_stage
+    from streams.stages.dedupe import DedupeIndex
+    from streams.stages.pipeline import clean_stage, enrich_stage, tag_stage
 
     imported = time.perf_counter() - started
     lines = [line for line in corpus.read_bytes().splitlines() if line.strip()]
@@ -122,7 +124,9 @@ def _profile(corpus: Path) -> dict[str, Any]:
 def _warm_up(lines: list[bytes]) -> None:
     """One HTML and one text article through the pipeline: lazy model loads out of the timing."""
     from schemas import RawArticle, Rejection
-    from streams.pipeline import decode, identify, process
+    from streams.core.decode import decode
+    from streams.core.ids import identify
+    from streams.stages.pipeline import process
 
     seen: set[bool] = set()
     for line in lines:
@@ -205,10 +209,10 @@ LIBRARIES = (
     ("numpy", "numpy/"),
     ("pydantic", "pydantic"),
     ("regex / re", "re/"),
-    ("streams/clean", "streams/clean/"),
-    ("streams/enrich", "streams/enrich/"),
-    ("streams/tag", "streams/tag/"),
-    ("streams/dedupe", "streams/dedupe/"),
+    ("streams/stages/clean", "streams/stages/clean/"),
+    ("streams/stages/enrich", "streams/stages/enrich/"),
+    ("streams/stages/tag", "streams/stages/tag/"),
+    ("streams/dedupe", "streams/stages/dedupe/"),
     ("import", "_find_and_load"),
 )
 

@@ -28,8 +28,8 @@ from aiokafka import AIOKafkaProducer
 
 from benchmarks.stream import free_port
 from benchmarks.synthetic import WORDS
-from streams import topics
-from streams.broker import EmbeddedBroker, ensure_topics
+from streams.core import topics
+from streams.runtime.broker import EmbeddedBroker, ensure_topics
 from streams.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,8 +17,8 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from streams import topics
-from streams.broker import EmbeddedBroker, terminate
+from streams.core import topics
+from streams.runtime.broker import EmbeddedBroker, terminate
 
 OUT = (topics.UNIQUE, topics.DUPLICATES, topics.DLQ)
 MAX_REQUEST = 8 * 1024 * 1024

@@ -1,7 +1,7 @@
 """Train the enrich stage's CRF NER model on ../shared/data/ner and save it in the package.
 
 Usage: python scripts/train_ner.py [DATA_DIR] [--c1 0.05 --c2 0.05] [--out PATH]
-Reproduces streams/enrich/models/ner-crf-<N>.crfsuite (see streams.enrich.ner.MODEL_FILE).
+Reproduces streams/stages/enrich/models/ner-crf-<N>.crfsuite (see streams.stages.enrich.ner.MODEL_FILE).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pycrfsuite
 
-from streams.enrich.ner import MODEL_PATH, predict_tags
-from streams.enrich.ner_data import Scores, read_conll, retokenize, spans
-from streams.enrich.ner_features import sentence_features
+from streams.stages.enrich.ner import MODEL_PATH, predict_tags
+from streams.stages.enrich.ner_data import Scores, read_conll, retokenize, spans
+from streams.stages.enrich.ner_features import sentence_features
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -1,4 +1,4 @@
-"""Train the tag stage's topic model on the detik desks and write streams/tag/models/topics.json.gz.
+"""Train the tag stage's topic model on the detik desks and write streams/stages/tag/models/topics.json.gz.
 
 Usage: python scripts/train_topics.py [DATA_DIR] [--cv] [--out PATH]
 DATA_DIR defaults to ../shared/data beside the repository; exits 0 with a message when absent.
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import sklearn
 
-from streams.tag.evaluate import evaluate_topics
-from streams.tag.model import MODEL_PATH
-from streams.tag.train import MAX_FEATURES, MIN_DF, REVISION, C, file_sha256, fit, read_detik
+from streams.stages.tag.evaluate import evaluate_topics
+from streams.stages.tag.model import MODEL_PATH
+from streams.stages.tag.train import MAX_FEATURES, MIN_DF, REVISION, C, file_sha256, fit, read_detik
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL_FAMILY = "detik5-tfidf-lr"

@@ -11,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "streams" / "samples" / "articles.jsonl"
+FIXTURES = ROOT / "tests" / "fixtures"
 SEED = ROOT.parent / "shared" / "seeds" / "000_16bce558a8b212d1.txt"
 
 
@@ -46,7 +47,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def embedded_broker() -> Iterator[str]:
     """A real Tansu broker on a free loopback port for this test session; yields host:port."""
-    from streams.broker import EmbeddedBroker
+    from streams.runtime.broker import EmbeddedBroker
 
     broker = EmbeddedBroker("127.0.0.1", free_port())
     broker.start()

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from schemas import codec
-from streams.broker import terminate
+from streams.runtime.broker import terminate
 from tests.conftest import ROOT, free_port
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from schemas import DuplicateEvent, Language, TaggedArticle, Topic
-from streams.fingerprint import fingerprint
+from streams.core.fingerprint import fingerprint
 
 WIB = timezone(timedelta(hours=7))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.broker import EmbeddedBroker
+from streams.runtime.broker import EmbeddedBroker
 from tests.conftest import ROOT, free_port
 from tests.e2e import worker, worker_env
 

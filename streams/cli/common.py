@@ -6,8 +6,8 @@ import asyncio
 from typing import Any
 
 from schemas import codec
-from streams import topics
-from streams.broker import ensure_topics, port_open
+from streams.core import topics
+from streams.runtime.broker import ensure_topics, port_open
 from streams.settings import Settings
 
 

@@ -14,13 +14,14 @@ from rich.console import Console
 from rich.progress import Progress
 
 from schemas import RawArticle, Rejection, TaggedArticle, codec
-from streams import topics
 from streams.cli.common import UserError, create_topics, require_broker, summary_line
-from streams.guards import limits_of
-from streams.pipeline import decode, identify
-from streams.pipeline import process as process_article
+from streams.core import topics
+from streams.core.decode import decode
+from streams.core.ids import identify
+from streams.core.limits import limits_of
 from streams.settings import Settings, get_settings
-from streams.tag import RuleSet, load_rules
+from streams.stages.pipeline import process as process_article
+from streams.stages.tag import RuleSet, load_rules
 
 SUFFIXES = {".jsonl", ".ndjson", ".json", ".html", ".htm", ".txt"}
 
@@ -189,7 +190,7 @@ def process(source: IO[bytes], output: IO[bytes], dedupe: bool) -> None:
 def _dedupe_index(settings: Settings) -> Any:
     from datetime import timedelta
 
-    from streams.dedupe import Config, DedupeIndex
+    from streams.stages.dedupe import Config, DedupeIndex
 
     return DedupeIndex(Config(window=timedelta(days=settings.dedupe_window_days)))
 

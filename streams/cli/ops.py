@@ -151,7 +151,7 @@ def replay(
     with the stored article of the same id.
     """
     from streams.ops import replay as rp
-    from streams.tag import RulesError, load_rules
+    from streams.stages.tag import RulesError, load_rules
 
     settings = get_settings()
     store = open_store(settings)
@@ -245,7 +245,7 @@ def dlq() -> None:
 
 
 def _letters(settings: Settings, reason: str | None, stage: str | None) -> list[Any]:
-    from streams.ops.dlq import read_letters
+    from streams.runtime.dlq import read_letters
 
     require_broker(settings)
     return asyncio.run(
@@ -289,7 +289,7 @@ def dlq_list(reason: str | None, stage: str | None, as_json: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be sent, send nothing.")
 def dlq_redrive(reason: str | None, stage: str | None, dry_run: bool) -> None:
     """Send dead letters' original messages back to articles.raw (after a fix), keys kept."""
-    from streams.ops.dlq import redrive
+    from streams.runtime.dlq import redrive
 
     settings = get_settings()
     letters = _letters(settings, reason, stage)

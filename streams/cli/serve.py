@@ -9,28 +9,16 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from types import FrameType
 
 import click
 
-from streams import topics
-from streams.broker import BrokerError, EmbeddedBroker, port_open, terminate
 from streams.cli.common import UserError, create_topics, require_broker, summary_line
-from streams.lag import group_lag
+from streams.core import topics
+from streams.runtime.broker import BrokerError, EmbeddedBroker, port_open, terminate
+from streams.runtime.lag import group_lag
+from streams.samples import ARTICLES
 from streams.settings import Settings, get_settings
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "articles.jsonl"
-# Topics the worker consumes: drained before `warta run` stops the embedded broker.
-SOURCES = [
-    topics.RAW,
-    topics.CLEAN,
-    topics.ENRICHED,
-    topics.TAGGED,
-    topics.BY_FINGERPRINT,
-    topics.UNIQUE,
-    topics.DUPLICATES,
-]
 
 
 class _Stop:
@@ -86,18 +74,9 @@ def worker(log_level: str | None) -> None:
     require_broker(settings)
     create_topics(settings)
     _migrate(settings)
-    from faust.worker import Worker
+    from streams.runtime import worker as process  # imports faust and every agent: slow
 
-    from streams import agents  # noqa: F401  (registers the agents on the app)
-    from streams.app import app
-    from streams.pipeline import warm_up
-
-    warm_up(SAMPLES.read_bytes().splitlines()[0])
-
-    runner = Worker(app, loglevel=log_level or settings.log_level, quiet=True)
-    if not sys.stdout.isatty():
-        runner.spinner = None  # its cursor codes would garble logs and `warta run`'s view
-    runner.execute_from_commandline()
+    process.run(log_level)
 
 
 def _migrate(settings: Settings, attempts: int = 5) -> None:
@@ -143,7 +122,9 @@ def _drain(settings: Settings, worker_proc: subprocess.Popen[bytes], timeout: fl
     quiet_rounds = 0
     while time.monotonic() < deadline and worker_proc.poll() is None:
         try:
-            lag = asyncio.run(group_lag(settings.bootstrap_servers, settings.app_id, SOURCES))
+            lag = asyncio.run(
+                group_lag(settings.bootstrap_servers, settings.app_id, list(topics.CONSUMED))
+            )
         except Exception as exc:  # a failed probe is retried, it must not abandon the drain
             click.echo(f"  could not read the consumer lag ({exc}); retrying", err=True)
             time.sleep(1.5)
@@ -187,8 +168,8 @@ def run(samples: bool, drain_timeout: float) -> None:
         if samples:
             from streams.cli.io import produce_paths
 
-            produce_paths(settings, [SAMPLES], show_progress=False)
-            click.echo(f"pushed the sample articles from {SAMPLES.name}")
+            produce_paths(settings, [ARTICLES], show_progress=False)
+            click.echo(f"pushed the sample articles from {ARTICLES.name}")
         while not stop.event.wait(0.5):
             if proc.poll() is not None:
                 raise UserError(

@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
-from streams.dedupe import Config, DedupeIndex, Thresholds, Verdict, match, signature
-from streams.dedupe import variants as v
-from streams.fingerprint import tokens
+from streams.core.fingerprint import tokens
+from streams.stages.dedupe import Config, DedupeIndex, Thresholds, Verdict, match, signature
+from streams.stages.dedupe import variants as v
 
 WIB = timezone(timedelta(hours=7))
 POSITIVE = ("exact", "chrome", "trimmed", "edited")
@@ -177,7 +177,7 @@ def _copy(base: Item, new_id: str, text: str, kind: str, rng: random.Random, clu
 def through_clean(items: Sequence[Item]) -> tuple[list[Item], int]:
     """Each item's text as the clean stage leaves it (kept raw when refused), and refusals."""
     from schemas.models import RawArticle
-    from streams.clean import clean
+    from streams.stages.clean import clean
 
     out, refused = [], 0
     for item in track(items, description="   clean", transient=True, console=_err):

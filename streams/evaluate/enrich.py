@@ -21,8 +21,15 @@ from rich.progress import track
 from rich.table import Table
 
 from schemas.models import CleanArticle
-from streams.enrich import enrich, language, ner
-from streams.enrich.ner_data import Scores, Sentence, iter_files, read_conll, retokenize, spans
+from streams.stages.enrich import enrich, language, ner
+from streams.stages.enrich.ner_data import (
+    Scores,
+    Sentence,
+    iter_files,
+    read_conll,
+    retokenize,
+    spans,
+)
 
 console = Console()
 T = TypeVar("T")
@@ -145,7 +152,7 @@ def speed(rows: list[dict[str, Any]]) -> tuple[float, float, Counter[str]]:
 def _topics(data_dir: Path) -> dict[str, Any] | None:
     """The tag stage's own topic evaluation, when it provides one."""
     try:
-        module = importlib.import_module("streams.tag")
+        module = importlib.import_module("streams.stages.tag")
     except ImportError:
         return None
     fn: Callable[[Path], dict[str, Any]] | None = getattr(module, "evaluate_topics", None)
@@ -198,9 +205,9 @@ def command(data_dir: Path) -> None:
         )
     topics = _topics(data_dir)
     if topics is None:
-        console.print("topics: streams.tag.evaluate_topics not available; skipped")
+        console.print("topics: streams.stages.tag.evaluate_topics not available; skipped")
     else:
-        table = Table(title="Topics (from streams.tag.evaluate_topics)")
+        table = Table(title="Topics (from streams.stages.tag.evaluate_topics)")
         table.add_column("measure")
         table.add_column("value")
         for key, value in topics.items():

@@ -195,7 +195,7 @@ def score(page: Page, got: Extracted, tally: Tally) -> None:
 def ours(page: Page) -> Extracted:
     """Our clean stage on the page."""
     from schemas.models import CleanArticle, RawArticle
-    from streams.clean import clean
+    from streams.stages.clean import clean
 
     out = clean(RawArticle(id="eval", url=page.url, html=page.html))
     if not isinstance(out, CleanArticle):

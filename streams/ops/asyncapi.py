@@ -17,7 +17,8 @@ from schemas.models import (
     RawArticle,
     TaggedArticle,
 )
-from streams import __version__, topics
+from streams import __version__
+from streams.core import topics
 
 OUT = Path(schemas.__file__).with_name("asyncapi.yaml")
 REF = "#/components/schemas/{model}"

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from schemas import CleanArticle, RawArticle, Rejection, TaggedArticle
-from streams.pipeline import enrich_stage, identify, process, tag_stage
+from streams.core.ids import identify
+from streams.stages.pipeline import enrich_stage, process, tag_stage
+from streams.stages.tag import RuleSet
 from streams.store.tables import articles
-from streams.tag import RuleSet
 
 # Set by dedupe and the store, not by the stages being replayed.
 NOT_STAGE_FIELDS = frozenset({"cluster_id"})

@@ -1,0 +1,81 @@
+"""Where refused messages go: the dead-letter topic, with the reason and the source offset."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeAlias
+
+import faust
+
+from schemas import Rejection, codec
+from streams.core.deadletter import dead_letter
+from streams.runtime import metrics
+from streams.runtime.app import settings
+from streams.runtime.topics import dlq_topic
+
+log = logging.getLogger(__name__)
+
+# Head kept of a payload over the size limit (anything smaller is kept whole, for redrive).
+KEEP_BYTES = 64 * 1024
+
+Event: TypeAlias = faust.EventT[Any]
+Stream: TypeAlias = faust.StreamT[Any]
+
+
+async def to_dlq(stage: str, event: Event, rejection: Rejection) -> None:
+    """Send the event's original message to the dead-letter topic with the reason."""
+    msg = event.message
+    metrics.DEAD_LETTERS.labels(stage, rejection.reason).inc()
+    metrics.MESSAGES.labels(stage, "dead_letter").inc()
+    payload = event.value
+    if payload is not None and len(payload) > settings.max_message_bytes:
+        # The dead letter must fit the producer's request limit, which a too-large message
+        # by definition does not: keep its head, say so.
+        payload = payload[:KEEP_BYTES]
+        rejection = rejection.model_copy(
+            update={"error": f"{rejection.error} (payload cut to its first {KEEP_BYTES} bytes)"}
+        )
+    letter = dead_letter(stage, rejection, payload, event.key, msg.topic, msg.partition, msg.offset)
+    await dlq_topic.send(key=event.key, value=codec.dumps(letter))
+
+
+async def each_event(
+    stage: str, stream: Stream, handle: Callable[[Event], Awaitable[None]]
+) -> None:
+    """Run `handle` on every event; a bug or a poison message is dead-lettered, never fatal."""
+    async for event in stream.events():
+        try:
+            await each_one(stage, event, handle)
+        except BaseException:
+            withhold_ack(event)
+            raise
+
+
+async def each_one(stage: str, event: Event, handle: Callable[[Event], Awaitable[None]]) -> None:
+    """Run `handle` on one event; an exception dead-letters the event instead of escaping."""
+    try:
+        await handle(event)
+    except Exception as exc:  # the agent must outlive any one message
+        log.exception("%s failed on %s[%s]@%s", stage, *_where(event))
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        await to_dlq(stage, event, Rejection(reason="internal_error", error=error))
+
+
+def withhold_ack(event: Event) -> None:
+    """Keep an unfinished event's offset from being committed.
+
+    faust acks the current event in a `finally` of its stream iterator, so an agent cancelled
+    mid-event (SIGTERM, while the store waits for the database) would have its offset committed
+    with the work undone: lost. Marked as acked here, faust's ack is a no-op, the offset stays a
+    gap that no commit passes, and the message is read again by whoever owns the partition next.
+    """
+    event.message.acked = True
+    unacked = getattr(event.app.consumer, "_unacked_messages", None)
+    if unacked is not None:  # nor may it hold up `wait_empty`, which a rebalance waits on
+        unacked.discard(event.message)
+
+
+def _where(event: Event) -> tuple[str, int, int]:
+    msg = event.message
+    return msg.topic, msg.partition, msg.offset

@@ -1,0 +1,82 @@
+"""Every faust table of the stream, with its expiry: the dedupe state, declared in one place.
+
+Consumes nothing itself; the dedupe agents (`streams.runtime.agents.dedupe`) read and write these
+tables, and faust backs each with the changelog topic `{app_id}-{table}-changelog` (names are
+fixed: renaming a table orphans its changelog).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiokafka.partitioner import murmur2
+
+from streams.runtime.app import app, settings
+from streams.stages.dedupe.expiry import Expiry
+from streams.stages.dedupe.owned import OwnedBands, filed_partition, split_filed_key
+
+# fingerprint -> {"id": first article id, "at": its time (epoch s)}: exact-duplicate state.
+fingerprints = app.Table("fingerprints", default=None, partitions=settings.partitions)
+
+WINDOW = settings.dedupe_window_days * 86400.0
+# How long a decided article's message and answers are kept for a replay of the decision.
+GRACE = 120.0
+
+
+# "<bands partition>:<article id>" -> {"sig", "at", "keys"}: the canonical articles filed on that
+# partition, with the band keys it owns; the band index itself is derived in memory (owned.py).
+filed = app.Table("filed", default=None, partitions=settings.partitions)
+# article id -> {"expect": how many answers, "text": its "article" message as JSON text}: written
+# once; the text (a third of the parsed article's memory) is parsed only for the decision.
+held = app.Table("held", default=None, partitions=settings.partitions)
+# article id -> {bands partition: candidates}: the band owners' answers gathered so far.
+pending = app.Table("pending", default=None, partitions=settings.partitions)
+# article id -> the verdict given, so that a replay repeats it.
+verdicts = app.Table("verdicts", default=None, partitions=settings.partitions)
+
+owned = OwnedBands(filed)
+
+
+def keyed(key: str) -> int:
+    """The partition the producer's default partitioner gives a message key (and its table row)."""
+    return int(murmur2(key.encode()) & 0x7FFFFFFF) % settings.partitions
+
+
+def _unfile(key: str, row: dict[str, Any]) -> None:
+    # The derived band index forgets what the table forgets, or it would grow without bound.
+    owned.remove(*split_filed_key(key), row["keys"])
+
+
+def _decided(key: str) -> bool:
+    return key in verdicts
+
+
+# Without expiry these tables grow with every article ever seen: entries kept longer than the
+# window (in ingest time) are deleted as the stream advances.
+fingerprint_expiry = Expiry(fingerprints, WINDOW, keyed)
+verdict_expiry = Expiry(verdicts, WINDOW, keyed)
+filed_expiry = Expiry(filed, WINDOW, filed_partition, on_delete=_unfile)
+# A decided article's message and answers outlive the decision by a grace period: the outcome is
+# published by the producer after the table writes, so a crash or a rebalance in between replays
+# the decision, which must still find the article to publish it again.
+held_expiry = Expiry(held, GRACE, keyed, recovered=_decided)
+pending_expiry = Expiry(pending, GRACE, keyed, recovered=_decided)
+EXPIRIES = (fingerprint_expiry, verdict_expiry, filed_expiry, held_expiry, pending_expiry)
+
+
+@app.on_partitions_revoked.connect
+async def _on_revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+    _forget(*args)
+
+
+@app.on_partitions_assigned.connect
+async def _on_assigned(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+    # Recovery may bring a partition back with rows another worker wrote meanwhile.
+    _forget(*args)
+
+
+def _forget(tps: set[Any]) -> None:
+    partitions = {tp.partition for tp in tps}
+    owned.forget(partitions)
+    for expiry in EXPIRIES:
+        expiry.forget(partitions)

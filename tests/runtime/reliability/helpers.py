@@ -1,0 +1,261 @@
+"""Helpers for the fault tests: generated articles, the exactly-once audit, worker control."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from benchmarks.synthetic import WORDS
+from streams.core import topics
+from streams.runtime.broker import terminate
+from streams.store import Store
+from tests.conftest import ROOT
+from tests.e2e import collect, run
+
+PLACES = ["Sukamaju", "Karangjati", "Tanjung Wangi", "Lembah Hijau", "Pasir Putih", "Sungai Emas"]
+
+
+def _story(rng: random.Random) -> str:
+    place = rng.choice(PLACES)
+    sentences = [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 16))).capitalize() + "."
+        for _ in range(rng.randint(4, 6))
+    ]
+    return f"{place}: " + " ".join(sentences[:3]) + "\n\n" + " ".join(sentences[3:])
+
+
+@dataclass
+class Corpus:
+    """Generated messages with the copy relations the test expects to be found."""
+
+    messages: list[tuple[bytes | None, bytes]] = field(default_factory=list)
+    copies: dict[str, str] = field(default_factory=dict)  # copy id -> original id
+    texts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> set[str]:
+        return {key.decode() for key, _ in self.messages if key}
+
+    def add(self, article_id: str, text: str, day: int) -> None:
+        self.texts[article_id] = text
+        article = {
+            "id": article_id,
+            "url": f"https://contoh-{article_id}.example/berita/{article_id}",
+            "title": text.split(".")[0][:80],
+            "text": text,
+            "published_at": f"2025-03-{1 + day % 28:02d}T08:00:00+07:00",
+        }
+        self.messages.append((article_id.encode(), orjson.dumps(article)))
+
+
+def originals(corpus: Corpus, prefix: str, count: int, seed: int) -> list[str]:
+    """Add `count` distinct stories; returns their ids."""
+    rng = random.Random(seed)
+    ids = [f"{prefix}-{i}" for i in range(count)]
+    for i, article_id in enumerate(ids):
+        corpus.add(article_id, _story(rng), i)
+    return ids
+
+
+def copies(corpus: Corpus, source: Corpus, of: list[str], prefix: str, seed: int) -> None:
+    """Exact copies (same text) and near copies (one word changed) of `of`, from `source`."""
+    rng = random.Random(seed)
+    for i, original in enumerate(of):
+        text = source.texts[original]
+        if i % 3 == 2:  # near copy: one word of the last sentence changed
+            head, _, tail = text.rpartition(" ")
+            text = f"{head} {rng.choice(WORDS)}{tail}"
+        copy_id = f"{prefix}-{i}"
+        corpus.add(copy_id, text, i)
+        corpus.copies[copy_id] = original
+
+
+def broken(corpus: Corpus, prefix: str, count: int) -> list[str]:
+    """Messages that must be dead-lettered (invalid JSON, no content)."""
+    ids = [f"{prefix}-{i}" for i in range(count)]
+    for i, bad_id in enumerate(ids):
+        value = b'{"id": "x", "text": ' if i % 2 else orjson.dumps({"id": bad_id, "title": "?"})
+        corpus.messages.append((bad_id.encode(), value))
+    return ids
+
+
+@dataclass
+class Audit:
+    """Where every input id ended up."""
+
+    articles: set[str]
+    duplicates: dict[str, str]
+    dead: dict[str, str]
+    where: dict[str, list[str]] = field(default_factory=dict)
+
+    def accounted(self) -> set[str]:
+        return self.articles | set(self.duplicates) | set(self.dead)
+
+
+def dead_letters(bootstrap: str) -> dict[str, str]:
+    """Key -> reason of every dead letter (replays may repeat one; the topic is read whole)."""
+    seen = run(collect(bootstrap, [topics.DLQ], lambda s: False, within=4.0))
+    return {m["key"]: m["reason"] for m in seen[topics.DLQ] if m.get("key")}
+
+
+def audit(store: Store, bootstrap: str, expected: set[str]) -> Audit:
+    """The database's and the dead-letter topic's view of every id; where a few missing ones are."""
+    dups = {d: (store.duplicate(d) or {})["duplicate_of"] for d in store.ids("duplicates")}
+    result = Audit(set(store.ids("articles")), dups, dead_letters(bootstrap))
+    result.where = trace(bootstrap, set(sorted(expected - result.accounted())[:5]))
+    return result
+
+
+def stored_count(store: Store) -> int:
+    """Rows in articles plus duplicates (0 while the worker has not migrated yet)."""
+    try:
+        return sum(store.counts().values())
+    except Exception:  # the tables do not exist before the worker's first migration
+        return 0
+
+
+def wait_stored(store: Store, at_least: int, timeout: float, proc: subprocess.Popen[bytes]) -> int:
+    """Poll until `at_least` rows are stored; returns the count reached."""
+    deadline = time.monotonic() + timeout
+    count = stored_count(store)
+    while count < at_least and time.monotonic() < deadline:
+        assert proc.poll() is None, f"the worker exited with {proc.returncode}"
+        time.sleep(0.3)
+        count = stored_count(store)
+    return count
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A `warta worker` process writing to `log`."""
+    out = log.open("ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "streams.cli", "worker"],
+        env=env,
+        cwd=ROOT,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+
+
+READY = b"[^Worker]: Ready"
+
+
+def wait_ready(proc: subprocess.Popen[bytes], log: Path, timeout: float = 180.0) -> None:
+    """Wait for a worker started with WARTA_LOG_LEVEL=info to say it has joined and is ready."""
+    deadline = time.monotonic() + timeout
+    while READY not in log.read_bytes():
+        assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
+        assert time.monotonic() < deadline, f"not ready in {timeout:.0f} s"
+        time.sleep(0.3)
+
+
+def kill9(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL: no shutdown, no commit, producer buffers lost."""
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 40.0) -> None:
+    """SIGTERM and wait (SIGKILL when it hangs)."""
+    terminate(proc, timeout)
+
+
+TRACED = (*topics.PUBLIC, topics.BY_FINGERPRINT, topics.CANDIDATES)
+
+
+def trace(bootstrap: str, ids: set[str]) -> dict[str, list[str]]:
+    """Where each of `ids` got to: topic[partition]@offset (+ dedupe message kind) of each copy,
+    with the group's committed and the partition's end offset: committed past a message whose
+    work is missing is a loss, committed at or before it a stall."""
+    found: dict[str, list[str]] = {i: [] for i in ids}
+    if ids:
+        records, marks = run(_read_all(bootstrap, list(TRACED), ids))
+        for topic, partition, offset, article_id, op in records:
+            committed, end = marks[(topic, partition)]
+            found[article_id].append(
+                f"{topic}{':' + op if op else ''}[{partition}]@{offset} "
+                f"(committed {committed}, end {end})"
+            )
+    return found
+
+
+Record = tuple[str, int, int, str, str]
+
+
+async def _read_all(
+    bootstrap: str, names: list[str], ids: set[str]
+) -> tuple[list[Record], dict[tuple[str, int], tuple[int, int]]]:
+    consumer = AIOKafkaConsumer(
+        *names, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    out: list[Record] = []
+    await consumer.start()
+    try:
+        while batch := await consumer.getmany(timeout_ms=3000):
+            for tp, messages in batch.items():
+                for m in messages:
+                    value = _json(m.value)
+                    key = (m.key or b"").decode(errors="replace")
+                    article_id = value.get("id") if tp.topic == topics.BY_FINGERPRINT else key
+                    if article_id in ids:
+                        out.append(
+                            (tp.topic, tp.partition, m.offset, article_id, value.get("op", ""))
+                        )
+        marks = await _marks(bootstrap, consumer, {(t, p) for t, p, *_ in out})
+    finally:
+        await consumer.stop()
+    return out, marks
+
+
+async def _marks(
+    bootstrap: str, consumer: AIOKafkaConsumer, where: set[tuple[str, int]]
+) -> dict[tuple[str, int], tuple[int, int]]:
+    """(committed offset of warta's group, end offset) of each partition."""
+    partitions = [TopicPartition(t, p) for t, p in sorted(where)]
+    if not partitions:
+        return {}
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets("warta", partitions=partitions)
+    finally:
+        await admin.close()
+    ends = await consumer.end_offsets(partitions)
+    return {
+        (tp.topic, tp.partition): (committed[tp].offset if tp in committed else -1, ends[tp])
+        for tp in partitions
+    }
+
+
+def _json(raw: bytes | None) -> dict[str, Any]:
+    try:
+        value = orjson.loads(raw or b"")
+    except orjson.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def check_exactly_once(result: Audit, expected: set[str], corpus: Corpus) -> None:
+    """Every input id in exactly one place, no self-duplicates, copies linked to stored ids."""
+    places = [result.articles, set(result.duplicates), set(result.dead)]
+    assert result.accounted() == expected, (
+        f"lost {sorted(expected - result.accounted())[:10]}, where they got to {result.where}, "
+        f"unexpected {sorted(result.accounted() - expected)[:10]}"
+    )
+    assert sum(len(p) for p in places) == len(expected), "an id is in two places"
+    assert all(dup != of for dup, of in result.duplicates.items()), "a self-duplicate"
+    assert set(result.duplicates.values()) <= result.articles, "a link to an unstored article"
+    # Every copy is found: it is either the duplicate, or (arrived first) the canonical one.
+    for copy_id, original in corpus.copies.items():
+        pair = {copy_id, original}
+        assert len(pair & result.articles) == 1, (copy_id, original)

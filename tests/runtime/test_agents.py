@@ -1,0 +1,220 @@
+"""The agents through faust's test driver: what each one sends for good and bad messages."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import faust
+import orjson
+import pytest
+
+from schemas import codec
+from streams.core import topics
+from streams.runtime.agents import dedupe as dedupe_agents
+from streams.runtime.agents import stages as agents
+from streams.runtime.agents import store as store_agents
+from streams.stages.dedupe import signature
+from streams.store import Store
+from tests.factories import duplicate, tagged
+
+Sent = list[tuple[str, bytes | None, dict[str, Any], dict[str, Any]]]
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sent]:
+    """Every message the agents send, instead of a broker: (topic, key, value, options)."""
+    out: Sent = []
+
+    async def send(self: faust.Topic, key: Any = None, value: Any = None, **kw: Any) -> None:
+        out.append((self.get_topic_name(), key, codec.loads(value), kw))
+
+    monkeypatch.setattr(faust.Topic, "send", send)
+    yield out
+
+
+def _by_topic(sent: Sent, topic: str) -> list[dict[str, Any]]:
+    return [value for name, _, value, _ in sent if name == topic]
+
+
+ARTICLE = {
+    "id": "agen-1",
+    "url": "https://contoh.example/agen-1",
+    "text": "Warga Desa Sukamaju Gelar Kerja Bakti\n\n"
+    "Bogor: Ratusan warga Desa Sukamaju, Kabupaten Bogor, menggelar kerja bakti membersihkan "
+    "saluran air pada Minggu pagi menjelang musim hujan.\n\n"
+    '"Kami tidak ingin banjir seperti tahun lalu terulang," kata Kepala Desa Sukamaju Asep '
+    "Saepudin.\n\nKegiatan itu juga diikuti anggota TNI dan Polri dari wilayah setempat.",
+}
+
+
+async def test_clean_forwards_good_and_dead_letters_bad(sent: Sent) -> None:
+    async with agents.clean_agent.test_context() as agent:
+        await agent.put(key=b"agen-1", value=orjson.dumps(ARTICLE))
+        await agent.put(key=b"broken", value=b'{"id": "broken", "text": ')
+        await agent.put(key=b"empty", value=orjson.dumps({"id": "empty", "text": "   "}))
+    [clean] = _by_topic(sent, topics.CLEAN)
+    assert clean["id"] == "agen-1" and "Sukamaju" in clean["text"]
+    letters = {letter["key"]: letter for letter in _by_topic(sent, topics.DLQ)}
+    assert letters["broken"]["reason"] == "invalid_json"
+    assert letters["broken"]["payload"] == '{"id": "broken", "text": '
+    assert letters["broken"]["topic"] == topics.RAW
+    assert letters["empty"]["reason"] in {"no_content", "schema_violation"}
+
+
+async def test_clean_enrich_tag_chain(sent: Sent) -> None:
+    async with agents.clean_agent.test_context() as agent:
+        await agent.put(key=b"agen-1", value=orjson.dumps(ARTICLE))
+    async with agents.enrich_agent.test_context() as agent:
+        await agent.put(key=b"agen-1", value=orjson.dumps(_by_topic(sent, topics.CLEAN)[0]))
+    async with agents.tag_agent.test_context() as agent:
+        await agent.put(key=b"agen-1", value=orjson.dumps(_by_topic(sent, topics.ENRICHED)[0]))
+    [tagged_msg] = _by_topic(sent, topics.TAGGED)
+    assert tagged_msg["language"]["code"] == "id"
+    assert tagged_msg["topics"], "every article gets at least one topic"
+    keys = {name: key for name, key, _, _ in sent}
+    assert keys[topics.TAGGED] == b"agen-1"
+
+
+async def test_enrich_dead_letters_a_message_of_the_wrong_shape(sent: Sent) -> None:
+    async with agents.enrich_agent.test_context() as agent:
+        await agent.put(key=b"x", value=orjson.dumps({"id": "x", "text": "no fingerprint"}))
+    [letter] = _by_topic(sent, topics.DLQ)
+    assert (letter["stage"], letter["reason"]) == ("enrich", "schema_violation")
+
+
+async def test_exact_agent_claims_a_fingerprint_once(sent: Sent) -> None:
+    first = tagged("fp-a", "Teks yang sama persis.")
+    copy = tagged("fp-b", "Teks yang sama persis.")
+    async with dedupe_agents.exact_agent.test_context() as agent:
+        await agent.put(key=first.fingerprint.encode(), value=codec.dumps(first))
+        await agent.put(key=copy.fingerprint.encode(), value=codec.dumps(copy))
+        await agent.put(key=first.fingerprint.encode(), value=codec.dumps(first))  # a replay
+    [dup] = _by_topic(sent, topics.DUPLICATES)
+    assert (dup["id"], dup["duplicate_of"], dup["kind"]) == ("fp-b", "fp-a", "exact")
+    asked = [m["article"]["id"] for m in _by_topic(sent, topics.CANDIDATES)]
+    assert asked == ["fp-a", "fp-a"], "the original and its replay go on to near-dedupe"
+    queries = _by_topic(sent, topics.BANDS)
+    assert queries and all(q["op"] == "query" and q["id"] == "fp-a" for q in queries)
+    partitions = {kw["partition"] for name, _, _, kw in sent if name == topics.BANDS}
+    assert partitions == {dedupe_agents.owner(k) for q in queries for k in q["keys"]}
+
+
+STORY = (
+    "Pemerintah Kabupaten Sukamaju meresmikan jembatan gantung baru di atas Sungai Emas pada "
+    "Senin pagi. Jembatan sepanjang delapan puluh meter itu menghubungkan dua desa yang selama "
+    "ini terpisah saat musim hujan, kata bupati dalam sambutannya di hadapan ratusan warga."
+)
+
+
+def _article_message(article_id: str, text: str) -> dict[str, Any]:
+    item = tagged(article_id, text)
+    return {
+        "op": "article",
+        "article": item.model_dump(mode="json"),
+        "sig": signature(text).to_str(),
+        "at": 1.7e9,
+        "expect": [0],
+    }
+
+
+async def test_decide_agent_judges_once_and_repeats_its_verdict_on_a_replay(sent: Sent) -> None:
+    first = _article_message("dec-a", STORY)
+    copy = _article_message("dec-b", STORY.replace("Senin", "Selasa"))
+    known = [["dec-a", first["sig"], 1.7e9]]
+    async with dedupe_agents.decide_agent.test_context() as agent:
+        await agent.put(key=b"dec-a", value=codec.dumps(first))
+        assert not _by_topic(sent, topics.UNIQUE), "waits for the band owner's answer"
+        answer = {"op": "band", "from": 0, "candidates": []}
+        await agent.put(key=b"dec-a", value=codec.dumps(answer))
+        # The answer again, as after a crash that lost the outcome but kept the verdict.
+        await agent.put(key=b"dec-a", value=codec.dumps(answer))
+        await agent.put(key=b"dec-b", value=codec.dumps({**answer, "candidates": known}))
+        await agent.put(key=b"dec-b", value=codec.dumps(copy))
+    assert [u["id"] for u in _by_topic(sent, topics.UNIQUE)] == ["dec-a", "dec-a"]
+    [dup] = _by_topic(sent, topics.DUPLICATES)
+    assert (dup["id"], dup["duplicate_of"], dup["kind"]) == ("dec-b", "dec-a", "near")
+    filed = [m for m in _by_topic(sent, topics.BANDS) if m["op"] == "index"]
+    assert {m["id"] for m in filed} == {"dec-a"}
+
+
+async def test_store_agent_writes_articles_and_duplicates(sent: Sent, tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'agents.sqlite3'}")
+    store.migrate()
+    store_agents._store = store
+    try:
+        async with store_agents.store_agent.test_context() as agent:
+            # The store reads two topics; the test driver cannot name one, so we do.
+            on = _on_topic(agent)
+            await on(topics.UNIQUE).put(key=b"a1", value=codec.dumps(tagged("a1")))
+            await on(topics.UNIQUE).put(key=b"a1", value=codec.dumps(tagged("a1")))  # replay
+            await on(topics.DUPLICATES).put(key=b"a2", value=codec.dumps(duplicate("a2", "a1")))
+            await on(topics.DUPLICATES).put(key=b"bad", value=b"[]")
+            # One batch, written when the batch time runs out.
+            for _ in range(100):
+                if store.counts() == {"articles": 1, "duplicates": 1}:
+                    break
+                await asyncio.sleep(0.05)
+        assert store.counts() == {"articles": 1, "duplicates": 1}
+        assert store.duplicate("a2") is not None
+        [letter] = _by_topic(sent, topics.DLQ)
+        assert (letter["stage"], letter["reason"], letter["topic"]) == (
+            "store",
+            "not_an_object",
+            topics.DUPLICATES,
+        )
+    finally:
+        store_agents._store = None
+        store.close()
+
+
+async def test_store_agent_dead_letters_only_the_row_that_fails(
+    sent: Sent, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'agents.sqlite3'}")
+    store.migrate()
+    real = store.upsert_articles
+
+    def refuse_boom(items: Any) -> None:
+        if any(a.id == "boom" for a in items):
+            raise ValueError("row refused")
+        real(items)
+
+    monkeypatch.setattr(store, "upsert_articles", refuse_boom)
+    store_agents._store = store
+    try:
+        async with store_agents.store_agent.test_context() as agent:
+            on = _on_topic(agent)
+            for article_id in ("ok-1", "boom", "ok-2"):
+                await on(topics.UNIQUE).put(
+                    key=article_id.encode(), value=codec.dumps(tagged(article_id))
+                )
+            await on(topics.UNIQUE).put(key=b"bad", value=b"[]")
+            for _ in range(100):
+                if len(_by_topic(sent, topics.DLQ)) >= 2 and store.counts()["articles"] == 2:
+                    break
+                await asyncio.sleep(0.05)
+        assert sorted(store.ids("articles")) == ["ok-1", "ok-2"]
+        letters = sorted((m["key"], m["reason"]) for m in _by_topic(sent, topics.DLQ))
+        # Each once, though the batch that held them was written twice.
+        assert letters == [("bad", "not_an_object"), ("boom", "internal_error")]
+    finally:
+        store_agents._store = None
+        store.close()
+
+
+def _on_topic(agent: Any) -> Any:
+    original = agent.to_message
+
+    def on(topic: str) -> Any:
+        def to_message(key: Any, value: Any, **kw: Any) -> Any:
+            message = original(key, value, **kw)
+            message.topic = topic
+            return message
+
+        agent.to_message = to_message
+        return agent
+
+    return on

@@ -1,0 +1,116 @@
+"""Dedupe on the stream gives the verdicts of `warta process --dedupe`, with one and two workers."""
+
+from __future__ import annotations
+
+import random
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from streams.cli.io import process_line
+from streams.core import topics
+from streams.runtime.broker import EmbeddedBroker
+from streams.settings import Settings
+from streams.stages.dedupe import DedupeIndex
+from streams.stages.dedupe import variants as v
+from tests.conftest import free_port
+from tests.e2e import run, worker, worker_env
+from tests.fixtures.dedupe import story
+
+pytestmark = pytest.mark.e2e
+
+TEASERS = ("Harga Cabai Naik Jelang Ramadan", "Jadwal Kapal Cepat Pekan Ini")
+
+
+def corpus() -> list[dict[str, Any]]:
+    """Our stories, their copies (chrome, trimmed, edited) and a rewrite, in a fixed order."""
+    rng = random.Random(7)
+    rows: list[dict[str, Any]] = []
+    for name in ("banjir", "ferry", "kejaksaan", "pasar_murah"):
+        text = story(name)
+        rows.append({"id": name, "text": text})
+        rows.append({"id": f"{name}-reprint", "text": v.reprint_with_chrome(text, rng, TEASERS)})
+        rows.append({"id": f"{name}-trimmed", "text": v.trimmed(text, rng)})
+        vocabulary = text.split()
+        rows.append({"id": f"{name}-edited", "text": v.edited(text, rng, vocabulary)})
+    rows.append({"id": "banjir-rewrite", "text": story("banjir_rewrite")})
+    rows.append({"id": "banjir-exact", "text": story("banjir")})
+    order = rows[:4] + sorted(rows[4:], key=lambda _: rng.random())
+    return [{**row, "url": f"https://contoh.example/{row['id']}"} for row in order]
+
+
+def verdict_of(message: dict[str, Any]) -> tuple[str | None, str | None, float]:
+    if "duplicate_of" in message:
+        return message["duplicate_of"], message["kind"], round(message["similarity"], 3)
+    return None, None, 0.0
+
+
+def offline(rows: list[dict[str, Any]]) -> dict[str, tuple[str | None, str | None, float]]:
+    index = DedupeIndex()
+    out = {}
+    for row in rows:
+        line = process_line(orjson.dumps(row), Settings(), index)
+        dup = line["duplicate"]
+        out[line["id"]] = (
+            (dup["duplicate_of"], dup["kind"], round(dup["similarity"], 3))
+            if dup
+            else (None, None, 0.0)
+        )
+    return out
+
+
+def streamed(rows: list[dict[str, Any]], workers: int, tmp: Path) -> dict[str, Any]:
+    """Feed the rows in order, each after the previous one's verdict, through N workers."""
+    outcomes = [topics.UNIQUE, topics.DUPLICATES, topics.DLQ]
+    verdicts: dict[str, Any] = {}
+    with EmbeddedBroker("127.0.0.1", free_port()) as broker, ExitStack() as stack:
+        db = f"sqlite:///{tmp / f'w{workers}.sqlite3'}"
+        for n in range(workers):
+            env = worker_env(broker.bootstrap, db, tmp)
+            stack.enter_context(worker(env, tmp / f"worker{workers}-{n}.log"))
+        if workers > 1:
+            time.sleep(8)  # let the second worker join, so partitions are split between them
+        seen = run(feed_one_by_one(broker.bootstrap, rows, outcomes))
+        for topic in outcomes:
+            for message in seen[topic]:
+                key = message.get("id") or message.get("key")
+                verdicts[key] = "dead letter" if topic == topics.DLQ else verdict_of(message)
+    return verdicts
+
+
+async def feed_one_by_one(
+    bootstrap: str, rows: list[dict[str, Any]], outcomes: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Produce each row once the previous one has an outcome; returns every outcome message."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(
+        *outcomes, bootstrap_servers=bootstrap, auto_offset_reset="earliest"
+    )
+    await producer.start()
+    await consumer.start()
+    seen: dict[str, list[dict[str, Any]]] = {t: [] for t in outcomes}
+    try:
+        for count, row in enumerate(rows, 1):
+            await producer.send_and_wait(topics.RAW, orjson.dumps(row), key=row["id"].encode())
+            deadline = time.monotonic() + 120
+            while sum(len(x) for x in seen.values()) < count and time.monotonic() < deadline:
+                for tp, messages in (await consumer.getmany(timeout_ms=200)).items():
+                    seen[tp.topic].extend(orjson.loads(m.value) for m in messages if m.value)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+    return seen
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_stream_verdicts_equal_offline(workers: int, tmp_path: Path) -> None:
+    rows = corpus()
+    expected = offline(rows)
+    assert sum(1 for d in expected.values() if d[0]) >= 10, "the corpus must hold copies"
+    assert expected["banjir-rewrite"][0] is None, "a rewrite with new quotes is another story"
+    assert streamed(rows, workers, tmp_path) == expected
