@@ -2,7 +2,8 @@
 
 YAKE's own extractor costs 20-30 ms an article, too slow for a per-article stream stage, so this
 keeps YAKE's idea (candidates between stopwords, favouring early, frequent and capitalised terms)
-in a few lines and reuses YAKE's packaged stopword lists for the language awareness.
+in a few lines and reuses YAKE's packaged stopword lists (`words.stopwords`) for the language
+awareness.
 """
 
 from __future__ import annotations
@@ -10,51 +11,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
-import yake
 
 from schemas.models import Entity, Keyword
-from streams.stages.enrich.ner_features import PERSON_TITLES
 from streams.stages.enrich.text import Token, split_prefix, tokenize
+from streams.stages.enrich.words import PERSON_TITLES, stopwords
 
 VERSION = "keywords-tfpos-1"
 
 TOP = 10
 MAX_NGRAM = 3
 MAX_CHARS = 6000
-# News verbs of saying, calendar words and filler that YAKE's lists lack.
-_EXTRA_STOPWORDS = {
-    "id": """kata ujar ujarnya katanya tutur ungkap jelas tambah lanjut mengatakan menyatakan
-    menjelaskan mengungkapkan menegaskan menurut menurutnya dikutip senin selasa rabu kamis
-    jumat sabtu minggu januari februari maret april mei juni juli agustus september oktober
-    november desember wib tahun hari pukul baca juga dia ia mereka kami kita saat usai
-    untuk menjadi menyebut menyebutkan salah satu yakni yaitu para pun lalu kemudian serta
-    namun sementara selain terkait sebanyak sekitar hingga masih lebih sangat tidak bukan
-    melalui terhadap oleh dengan pada dari ke di akan bagi sejak tersebut yang ini itu ada
-    memang tetap secara bahkan hanya agar sehingga karena seperti antara kepada atas bawah
-    orang pihak kali sebuah seorang berbagai tengah turut mulai sudah telah sedang belum
-    sebut ucap imbuh tegas terang papar kata-kata simak video tonton detikcom""",
-    "en": """said says told according monday tuesday wednesday thursday friday saturday sunday
-    january february march april may june july august september october november december
-    year years mr mrs ms""",
-}
-_STOPWORD_DIR = Path(yake.__file__).resolve().parent / "core" / "StopwordsList"
-
-
-@lru_cache(maxsize=16)
-def stopwords(lang: str) -> frozenset[str]:
-    """YAKE's stopword list for `lang` (its generic list when it has none) plus ours."""
-    path = _STOPWORD_DIR / f"stopwords_{lang}.txt"
-    if not path.exists():
-        path = _STOPWORD_DIR / "stopwords_noLang.txt"
-    words = {
-        line.strip().lower()
-        for line in path.read_text(encoding="utf-8", errors="ignore").splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-    return frozenset(words | set(_EXTRA_STOPWORDS.get(lang, "").split()))
 
 
 @dataclass(slots=True)

@@ -10,9 +10,10 @@ import pycrfsuite
 
 from schemas.models import Entity, EntityType
 from streams.stages.enrich.crf import CrfModel, viterbi
+from streams.stages.enrich.gazetteer import gazetteer_marks
 from streams.stages.enrich.ner_data import spans
 from streams.stages.enrich.ner_fast import WordScorer
-from streams.stages.enrich.ner_features import _gazetteer_tags, sentence_features
+from streams.stages.enrich.ner_features import sentence_features
 from streams.stages.enrich.ner_post import correct
 from streams.stages.enrich.ner_rules import rule_tags
 from streams.stages.enrich.text import Token, split_sentences
@@ -39,7 +40,7 @@ def _model() -> tuple[CrfModel, WordScorer]:
 def tag_sentences(sentences: Sequence[Sequence[str]]) -> list[list[str]]:
     """IOB tags of many sentences with the shipped model (as `predict_tags`, all in one go)."""
     model, scorer = _model()
-    gazs = [_gazetteer_tags(tuple(words)) for words in sentences]
+    gazs = [gazetteer_marks(tuple(words)) for words in sentences]
     paths = viterbi(scorer.scores(sentences, gazs), model.transition)
     labels = model.labels
     return [

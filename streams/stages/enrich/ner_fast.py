@@ -21,11 +21,10 @@ from streams.stages.enrich.crf import CrfModel, Matrix
 from streams.stages.enrich.ner_features import (
     _OFFSETS,
     _SENTENCE_OPENERS,
-    PERSON_TITLES,
-    SPEECH,
     _own_features,
     _token_features,
 )
+from streams.stages.enrich.words import PERSON_TITLES, SPEECH
 
 Index = npt.NDArray[np.intp]
 

@@ -8,67 +8,14 @@ import string
 from collections.abc import Sequence
 from functools import lru_cache
 
-from streams.stages.enrich.text import word_set
-
-# Words that introduce a person but are not part of the name (Indonesian and English).
-PERSON_TITLES = word_set(
-    """
-    presiden wapres wakil menteri menlu menhan menkeu mendagri sekjen sekretaris jenderal
-    gubernur wagub bupati wabup walikota wali wawali ketua ketum waketum direktur dirut
-    kepala kapolri kapolda kapolres kapolsek panglima jaksa hakim kasad kasal kasau perdana
-    raja ratu pangeran putri sultan paus kanselir senator anggota juru bicara jubir bapak
-    ibu pak bu bung mbak mas kakak adik sdr saudara saudari tuan nyonya nona dr drs prof ir
-    haji hj h kh ustaz ustad habib kiai romo pastor pendeta syekh jenderal letjen mayjen
-    brigjen kolonel kombes kompol akbp ajun komisaris irjen komjen aiptu bripka briptu
-    brigadir kopral sersan kapten mayor letnan marsekal laksamana mr mrs ms miss sir dame
-    lord president minister secretary governor senator mayor chancellor king queen prince
-    princess pope chairman chief ceo spokesman spokeswoman general colonel captain dr. prof.
-    rev judge justice
-    """
-)
-
-# Words that usually start or end an organisation name.
-ORG_CUES = word_set(
-    """
-    partai kementerian kemenkeu kemendagri badan lembaga komisi dewan majelis mahkamah
-    pengadilan kejaksaan kepolisian polda polres polsek universitas institut sekolah bank pt
-    cv tbk persero perum yayasan asosiasi himpunan ikatan persatuan serikat federasi
-    organisasi perusahaan koperasi fraksi tentara angkatan pasukan kodam korem direktorat
-    dinas biro kantor pemerintah pemkot pemkab pemprov rumah sakit rs rsud klub fc united
-    inc ltd corp co company corporation group holdings university institute ministry
-    department agency council committee commission association party bureau bank court
-    parliament union federation army navy police
-    """
-)
-
-# Words that usually start a location name.
-LOC_CUES = word_set(
-    """
-    kota kabupaten kab provinsi prov kecamatan kelurahan desa kampung dusun jalan jl jln
-    pulau kepulauan selat teluk tanjung gunung bukit sungai danau laut samudra benua
-    pelabuhan bandara bandar lapangan stadion gedung istana monumen taman pasar alun city
-    province district island street road river lake mount mountain sea ocean gulf county
-    state valley airport
-    """
-)
-
-# Capitalised words that are never names: days, months, religious and calendar words.
-CALENDAR = word_set(
-    """
-    senin selasa rabu kamis jumat jum'at sabtu minggu ahad januari februari maret april mei
-    juni juli agustus september oktober november desember monday tuesday wednesday thursday
-    friday saturday sunday january february march june july august october december wib wita
-    wit
-    """
-)
-
-# Verbs of saying: the name around them is usually a person.
-SPEECH = word_set(
-    """
-    kata ujar ujarnya katanya tutur tuturnya ucap ucapnya ungkap ungkapnya jelas jelasnya
-    tambah tambahnya imbuh imbuhnya lanjut lanjutnya sebut menurut mengatakan menyatakan
-    menjelaskan mengungkapkan menegaskan said says told according
-    """
+from streams.stages.enrich.gazetteer import gazetteer_tags
+from streams.stages.enrich.words import (
+    CALENDAR,
+    LOC_CUES,
+    ORG_CUES,
+    PERSON_TITLES,
+    SPEECH,
+    function_words,
 )
 
 # Tokens after which capitalisation says nothing about names.
@@ -100,46 +47,6 @@ def short_shape(word: str) -> str:
     return "".join([char for char, _ in itertools.groupby(shape)])
 
 
-@lru_cache(maxsize=1)
-def _place_gazetteer() -> dict[tuple[str, ...], str]:
-    """Country names (CLDR, Indonesian and English) and Indonesian provinces, lowercased."""
-    from babel import Locale
-
-    from streams.stages.enrich.places import place_names
-
-    names: dict[tuple[str, ...], str] = {}
-    for locale in ("id", "en"):
-        for name in Locale(locale).territories.values():
-            names[tuple(name.lower().split())] = "LOC"
-    for name in place_names():
-        names[tuple(name.lower().split())] = "LOC"
-    return names
-
-
-def gazetteer_tags(words: Sequence[str]) -> list[str]:
-    """B/I marks for the longest place-name match at each position."""
-    return list(_gazetteer_tags(tuple(words)))
-
-
-@lru_cache(maxsize=64)
-def _gazetteer_tags(words: tuple[str, ...]) -> tuple[str, ...]:
-    # Cached: the features and the title-cue corrections both ask for the same sentence.
-    gaz = _place_gazetteer()
-    lower = [w.lower() for w in words]
-    tags = ["O"] * len(words)
-    i = 0
-    while i < len(words):
-        if words[i][:1].isupper():
-            for n in (4, 3, 2, 1):
-                if i + n <= len(words) and tuple(lower[i : i + n]) in gaz:
-                    tags[i] = "B"
-                    tags[i + 1 : i + n] = ["I"] * (n - 1)
-                    i += n - 1
-                    break
-        i += 1
-    return tuple(tags)
-
-
 @lru_cache(maxsize=262144)
 def _token_features(word: str, prefix: str) -> tuple[str, ...]:
     low = word.lower()
@@ -156,17 +63,9 @@ def _token_features(word: str, prefix: str) -> tuple[str, ...]:
         feats.append(f"{prefix}loccue")
     if low in SPEECH:
         feats.append(f"{prefix}speech")
-    if low in _function_words():
+    if low in function_words():
         feats.append(f"{prefix}func")
     return tuple(feats)
-
-
-@lru_cache(maxsize=1)
-def _function_words() -> frozenset[str]:
-    """Indonesian and English function words (YAKE's packaged lists)."""
-    from streams.stages.enrich.keywords import stopwords
-
-    return stopwords("id") | stopwords("en")
 
 
 @lru_cache(maxsize=131072)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from streams.stages.enrich.ner_features import CALENDAR, PERSON_TITLES, gazetteer_tags
+from streams.stages.enrich.gazetteer import gazetteer_tags
+from streams.stages.enrich.words import CALENDAR, PERSON_TITLES
 
 _BRACKETS = frozenset("()[]")
 _PERSON = frozenset({"B-PER", "I-PER"})

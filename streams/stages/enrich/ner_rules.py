@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from streams.stages.enrich.keywords import stopwords
-from streams.stages.enrich.ner_features import CALENDAR, LOC_CUES, ORG_CUES, PERSON_TITLES
 from streams.stages.enrich.places import place_names
 from streams.stages.enrich.text import Token
+from streams.stages.enrich.words import CALENDAR, LOC_CUES, ORG_CUES, PERSON_TITLES, stopwords
 
 _PLACE_PREPOSITIONS = frozenset({"in", "at", "from", "to", "near", "across", "outside", "inside"})
 # Joiners allowed inside a name ("Bank of England", "Jan van Eyck").

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from streams.stages.enrich.keywords import extract_keywords, stopwords
+from streams.stages.enrich.keywords import extract_keywords
 from streams.stages.enrich.ner import extract_entities
 from streams.stages.enrich.summary import summarize
+from streams.stages.enrich.words import stopwords
 from tests.conftest import FIXTURES
 
 HERE = FIXTURES / "enrich"

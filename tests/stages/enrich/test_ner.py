@@ -10,10 +10,11 @@ import pycrfsuite
 import pytest
 
 from streams.stages.enrich.crf import CrfModel
+from streams.stages.enrich.gazetteer import gazetteer_marks
 from streams.stages.enrich.ner import MODEL_PATH, extract_entities, predict_tags, tag_sentences
 from streams.stages.enrich.ner_data import Scores, Sentence, retokenize, spans
 from streams.stages.enrich.ner_fast import WordScorer
-from streams.stages.enrich.ner_features import _gazetteer_tags, sentence_features
+from streams.stages.enrich.ner_features import sentence_features
 from streams.stages.enrich.ner_post import correct
 from streams.stages.enrich.text import split_sentences
 from tests.conftest import FIXTURES
@@ -161,7 +162,7 @@ def test_word_scorer_shared_by_threads_scores_as_alone() -> None:
     sentences = [[t.text for t in s] for s in split_sentences(text)]
     # Distinct made-up words per batch, so that every thread adds new rows and grows the table.
     batches = [[[f"{w}{k}" for w in words] for words in sentences] for k in range(8)]
-    gazs = [[_gazetteer_tags(tuple(w)) for w in batch] for batch in batches]
+    gazs = [[gazetteer_marks(tuple(w)) for w in batch] for batch in batches]
     alone = [WordScorer(model).scores(b, g) for b, g in zip(batches, gazs, strict=True)]
     shared = WordScorer(model)
     interval = sys.getswitchinterval()
