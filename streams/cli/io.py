@@ -6,6 +6,7 @@ import asyncio
 import io
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,7 +20,9 @@ from streams.core import topics
 from streams.core.decode import decode
 from streams.core.ids import identify
 from streams.core.limits import limits_of
+from streams.runtime import clients
 from streams.settings import Settings, get_settings
+from streams.stages.dedupe import Config, DedupeIndex
 from streams.stages.pipeline import process as process_article
 from streams.stages.tag import RuleSet, load_rules
 
@@ -66,13 +69,7 @@ def produce_paths(
 
 
 async def _produce(settings: Settings, files: list[Path], show_progress: bool) -> tuple[int, int]:
-    from aiokafka import AIOKafkaProducer
-
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
-        max_request_size=settings.max_message_bytes + 64 * 1024,
-        acks="all",
-    )
+    producer = clients.producer(settings)
     await producer.start()
     sent = refused = 0
     try:
@@ -140,14 +137,7 @@ async def _tail(
     limit: int | None,
     idle: float | None,
 ) -> None:
-    from aiokafka import AIOKafkaConsumer
-
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=settings.bootstrap_servers,
-        auto_offset_reset="earliest" if from_beginning else "latest",
-        enable_auto_commit=False,
-    )
+    consumer = clients.follower(settings, topic, from_beginning=from_beginning)
     await consumer.start()
     seen, quiet = 0, 0.0
     try:
@@ -187,16 +177,15 @@ def process(source: IO[bytes], output: IO[bytes], dedupe: bool) -> None:
     output.flush()
 
 
-def _dedupe_index(settings: Settings) -> Any:
-    from datetime import timedelta
-
-    from streams.stages.dedupe import Config, DedupeIndex
-
+def _dedupe_index(settings: Settings) -> DedupeIndex:
     return DedupeIndex(Config(window=timedelta(days=settings.dedupe_window_days)))
 
 
 def process_line(
-    line: bytes, settings: Settings, index: Any = None, rules: RuleSet | None = None
+    line: bytes,
+    settings: Settings,
+    index: DedupeIndex | None = None,
+    rules: RuleSet | None = None,
 ) -> dict[str, Any]:
     """The output object for one input line: the tagged article or its rejection."""
     raw = decode(RawArticle, line, settings.max_message_bytes)

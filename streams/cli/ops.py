@@ -12,13 +12,21 @@ from typing import Any
 import click
 import orjson
 import sqlalchemy as sa
+from click.shell_completion import get_completion_class
 from rich.console import Console
 from rich.progress import Progress
 
 from schemas import RawArticle
 from streams.cli.common import UserError, require_broker
+from streams.cli.io import read_articles
+from streams.ops import asyncapi as asyncapi_doc
+from streams.ops import replay as rp
+from streams.runtime.dlq import read_letters, redrive
 from streams.settings import Settings, get_settings
+from streams.stages.tag import RulesError, load_rules
 from streams.store import Store, redact
+from streams.store.search import MARK
+from streams.store.search import search as run_search
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 DB_HINT = "check WARTA_DATABASE_URL, or start `warta run` to create and fill the database"
@@ -61,9 +69,6 @@ def open_store(settings: Settings) -> Store:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
 def search(query: tuple[str, ...], limit: int, lang: str | None, as_json: bool) -> None:
     """Search stored articles (full text; every word must match)."""
-    from streams.store.search import MARK
-    from streams.store.search import search as run_search
-
     store = open_store(get_settings())
     hits = run_search(store.engine, " ".join(query), limit, lang)
     for hit in hits:
@@ -150,9 +155,6 @@ def replay(
     with RAW (JSONL of RawArticle), clean, enrich and tag run over it and each result is compared
     with the stored article of the same id.
     """
-    from streams.ops import replay as rp
-    from streams.stages.tag import RulesError, load_rules
-
     settings = get_settings()
     store = open_store(settings)
     rules_path = rules or settings.rules_path
@@ -182,8 +184,6 @@ def replay(
 
 
 def _raw_articles(path: Path) -> Iterator[RawArticle]:
-    from streams.cli.io import read_articles
-
     for where, item in read_articles(path):
         if isinstance(item, str):
             click.echo(f"skipped {where}: {item}", err=True)
@@ -226,17 +226,15 @@ def schema() -> None:
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the document instead of writing.")
 def asyncapi(check: bool, to_stdout: bool) -> None:
     """Write schemas/asyncapi.yaml (AsyncAPI 3.0) from the message models and topics."""
-    from streams.ops import asyncapi as doc
-
     if to_stdout:
-        click.echo(doc.rendered(), nl=False)
+        click.echo(asyncapi_doc.rendered(), nl=False)
     elif check:
-        if doc.stale():
-            raise UserError(f"{doc.OUT} is stale", "run `warta schema asyncapi`")
-        click.echo(f"{doc.OUT} is up to date")
+        if asyncapi_doc.stale():
+            raise UserError(f"{asyncapi_doc.OUT} is stale", "run `warta schema asyncapi`")
+        click.echo(f"{asyncapi_doc.OUT} is up to date")
     else:
-        changed = doc.write()
-        click.echo(f"{'wrote' if changed else 'unchanged:'} {doc.OUT}")
+        changed = asyncapi_doc.write()
+        click.echo(f"{'wrote' if changed else 'unchanged:'} {asyncapi_doc.OUT}")
 
 
 @click.group()
@@ -245,8 +243,6 @@ def dlq() -> None:
 
 
 def _letters(settings: Settings, reason: str | None, stage: str | None) -> list[Any]:
-    from streams.runtime.dlq import read_letters
-
     require_broker(settings)
     return asyncio.run(
         read_letters(settings.bootstrap_servers, reason, stage, settings.max_message_bytes + 65536)
@@ -289,8 +285,6 @@ def dlq_list(reason: str | None, stage: str | None, as_json: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be sent, send nothing.")
 def dlq_redrive(reason: str | None, stage: str | None, dry_run: bool) -> None:
     """Send dead letters' original messages back to articles.raw (after a fix), keys kept."""
-    from streams.runtime.dlq import redrive
-
     settings = get_settings()
     letters = _letters(settings, reason, stage)
     if dry_run or not letters:
@@ -316,16 +310,15 @@ def dlq_redrive(reason: str | None, stage: str | None, dry_run: bool) -> None:
 
 @click.command()
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]), default="bash")
-def completion(shell: str) -> None:
+@click.pass_context
+def completion(ctx: click.Context, shell: str) -> None:
     """Print the shell completion script: eval "$(warta completion bash)"."""
-    from click.shell_completion import get_completion_class
-
-    from streams.cli import main
-
     cls = get_completion_class(shell)
     if cls is None:  # pragma: no cover - click ships all three
         raise UserError(f"no completion for {shell}")
-    click.echo(cls(main, {}, "warta", "_WARTA_COMPLETE").source())
+    # The root command is the `warta` group this command is registered on (no import of it).
+    root = ctx.find_root().command
+    click.echo(cls(root, {}, "warta", "_WARTA_COMPLETE").source())
 
 
 COMMANDS = (search, show, replay, schema, dlq, completion)

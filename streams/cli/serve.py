@@ -12,13 +12,17 @@ import time
 from types import FrameType
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from streams.cli.common import UserError, create_topics, require_broker, summary_line
+from streams.cli.io import produce_paths
 from streams.core import topics
+from streams.runtime import clients
 from streams.runtime.broker import BrokerError, EmbeddedBroker, port_open, terminate
 from streams.runtime.lag import group_lag
 from streams.samples import ARTICLES
 from streams.settings import Settings, get_settings
+from streams.store import Store, redact
 
 
 class _Stop:
@@ -85,10 +89,6 @@ def _migrate(settings: Settings, attempts: int = 5) -> None:
     Workers started together race to migrate; the loser's error is retried, and by then the
     winner has brought the schema to the newest revision.
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from streams.store import Store, redact
-
     store = Store(settings.database_url)
     try:
         for attempt in range(1, attempts + 1):
@@ -166,8 +166,6 @@ def run(samples: bool, drain_timeout: float) -> None:
     viewer.start()
     try:
         if samples:
-            from streams.cli.io import produce_paths
-
             produce_paths(settings, [ARTICLES], show_progress=False)
             click.echo(f"pushed the sample articles from {ARTICLES.name}")
         while not stop.event.wait(0.5):
@@ -186,23 +184,15 @@ def run(samples: bool, drain_timeout: float) -> None:
 
 
 def _redacted(settings: Settings) -> str:
-    from streams.store import redact
-
     return redact(settings.database_url)
 
 
 def _watch(settings: Settings, stop: threading.Event) -> None:
     """Print one line per article that leaves the pipeline, until stopped."""
-    from aiokafka import AIOKafkaConsumer
 
     async def follow() -> None:
-        consumer = AIOKafkaConsumer(
-            topics.UNIQUE,
-            topics.DUPLICATES,
-            topics.DLQ,
-            bootstrap_servers=settings.bootstrap_servers,
-            auto_offset_reset="latest",
-            enable_auto_commit=False,
+        consumer = clients.follower(
+            settings, topics.UNIQUE, topics.DUPLICATES, topics.DLQ, from_beginning=False
         )
         await consumer.start()
         try:

@@ -1,0 +1,29 @@
+"""Plain Kafka clients for the command line: a producer of raw articles, a follower of topics.
+
+The CLI's `produce`, `tail` and `run` use these, so that only the runtime imports aiokafka.
+"""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from streams.settings import Settings
+
+
+def producer(settings: Settings) -> AIOKafkaProducer:
+    """A producer that waits for every replica and takes messages up to the size limit."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers,
+        max_request_size=settings.max_message_bytes + 64 * 1024,
+        acks="all",
+    )
+
+
+def follower(settings: Settings, *topics: str, from_beginning: bool) -> AIOKafkaConsumer:
+    """A consumer outside any group that reads `topics` from their start or from now on."""
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=settings.bootstrap_servers,
+        auto_offset_reset="earliest" if from_beginning else "latest",
+        enable_auto_commit=False,
+    )
