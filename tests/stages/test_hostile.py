@@ -1,4 +1,10 @@
-"""Hostile input on the pure path: decode, the HTML screen and the stages never raise."""
+"""Hostile input on the pure path: decode, the HTML screen and the stages never raise.
+
+The stages run under `guarded`, which turns a crash into a `<stage>_error` rejection so that the
+stream goes on: a test that accepted any rejection would pass on a crashing stage. Every outcome
+here is therefore either a processed article or a refusal of the input for a reason the input
+explains (an allow-list, never `*_error`), and every named case asserts its exact outcome.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +22,13 @@ from hypothesis import strategies as st
 
 from schemas import RawArticle, Rejection, TaggedArticle
 from streams.core.decode import decode
-from streams.core.limits import HtmlLimits, TimeLimit, screen_html
+from streams.core.limits import HtmlLimits, TimeLimit, screen, screen_html
 from streams.stages.pipeline import process
 
 MAX = 5 * 1024 * 1024
 LIMITS = HtmlLimits()
+NEAR_LIMIT = HtmlLimits(max_depth=LIMITS.max_depth - 1)
+SWALLOWS = re.compile(r"<svg|<script>document\.write\('.{0,20}<", re.I | re.S)
 TAG = re.compile(r"</?(script|style|iframe|object|embed|svg|img|a|b|div|p)\b", re.I)
 HOSTILE = [
     "<script>alert('x')</script>",
@@ -67,7 +75,7 @@ def articles(draw: st.DrawFn) -> dict[str, Any]:
                 None,
                 f"<html><body><article><p>{body}</p><p>{PROSE}</p></article></body></html>",
                 f"<div>{body}<script>document.write('{body[:20]}')</script><p>{PROSE}</p></div>",
-                "<div>" * draw(st.integers(0, 400)) + f"<p>{PROSE} {body}</p>",
+                "<html><body>" + "<div>" * draw(st.integers(0, 400)) + f"<p>{PROSE} {body}</p>",
             ]
         )
     )
@@ -94,14 +102,60 @@ def run_pure(value: bytes) -> TaggedArticle | Rejection:
     return process(item, None, LIMITS)
 
 
-def assert_accounted(result: TaggedArticle | Rejection) -> None:
+# Refusals of the message itself, before any stage runs (`streams.core.decode`).
+DECODE_REFUSALS = frozenset(
+    {"empty_message", "too_large", "invalid_json", "not_an_object", "schema_violation"}
+)
+# Refusals of a well-formed article: the HTML screen, nothing left to enrich.
+INPUT_REFUSALS = DECODE_REFUSALS | {"pathological_html", "no_content"}
+PROCESSED = "processed"
+
+
+def outcome(result: TaggedArticle | Rejection) -> str:
+    """`processed`, or the reason of the refusal."""
+    return PROCESSED if isinstance(result, TaggedArticle) else result.reason
+
+
+def assert_accounted(
+    result: TaggedArticle | Rejection, allowed: frozenset[str] | set[str] = INPUT_REFUSALS
+) -> None:
+    """Processed and free of markup, or refused for one of the `allowed` input reasons.
+
+    A `*_error` reason (a stage that raised, caught by `guarded`) is never allowed.
+    """
     assert isinstance(result, TaggedArticle | Rejection)
     if isinstance(result, Rejection):
-        assert re.fullmatch(r"[a-z_]+", result.reason), result
+        assert not result.reason.endswith("_error"), f"a stage crashed: {result.error}"
+        assert result.reason in allowed, result
         return
     for text in [result.text, result.title or "", *result.authors]:
         assert not TAG.search(text), text[:300]
         assert "\x00" not in text
+
+
+def expected_for(value: bytes) -> set[str]:
+    """The outcomes a generated article may have: exactly one, except for bodies of stray markup.
+
+    A message decode refuses is refused for that reason; a page the HTML screen refuses is
+    `pathological_html`; an article whose body holds the prose paragraph is processed; any other
+    body (hostile fragments only) is processed or, when nothing but markup is left, `no_content`.
+    """
+    raw = decode(RawArticle, value, MAX)
+    if isinstance(raw, Rejection):
+        return {raw.reason}
+    refused = screen(raw, LIMITS)
+    if refused is not None:
+        return {refused.reason}
+    page = raw.html or raw.text or ""
+    if PROSE not in page or SWALLOWS.search(page):
+        # Hostile fragments only, or markup that (as in a browser) swallows the paragraphs after
+        # it: an unclosed <svg>, a `<!--` or `<script` inside a script. Nothing may be left.
+        return {PROCESSED, "no_content"}
+    if raw.html and screen_html(raw.html, NEAR_LIMIT) is not None:
+        # Known: nested exactly at libxml2's limit the body is lost, yet the screen lets it
+        # through (test_a_page_nested_at_the_parser_limit_is_refused, xfail).
+        return {PROCESSED, "no_content"}
+    return {PROCESSED}
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -115,12 +169,15 @@ def test_random_bytes_never_raise(value: bytes) -> None:
 def test_any_json_is_accounted_for(value: Any) -> None:
     encoded = json.dumps(value).encode()
     result = run_pure(encoded)
-    assert_accounted(result)
-    if not isinstance(value, dict):
-        assert isinstance(result, Rejection) and result.reason in {"not_an_object", "invalid_json"}
-    # Truncation of valid JSON is invalid JSON, never a crash.
+    if isinstance(value, dict):
+        assert_accounted(result, {"schema_violation", "no_content"})
+    else:  # invalid_json: a number orjson cannot hold
+        assert_accounted(result, {"not_an_object", "invalid_json"})
+        assert isinstance(result, Rejection)
+    # Truncation of valid JSON is invalid JSON (or a shorter scalar), never a crash.
     if len(encoded) > 2:
         truncated = run_pure(encoded[: len(encoded) // 2])
+        assert_accounted(truncated, {"invalid_json", "not_an_object"})
         assert isinstance(truncated, Rejection)
 
 
@@ -131,27 +188,36 @@ def test_any_json_is_accounted_for(value: Any) -> None:
 )
 @given(articles())
 def test_hostile_articles_are_processed_or_refused(data: dict[str, Any]) -> None:
-    assert_accounted(run_pure(json.dumps(data).encode()))
+    value = json.dumps(data).encode()
+    result = run_pure(value)
+    assert_accounted(result)
+    assert outcome(result) in expected_for(value), result
 
 
 @pytest.mark.parametrize(
-    "value",
+    ("value", "expected"),
     [
-        b"",
-        b"   \n",
-        b"\xff\xfe\x00\x00{",
-        b'{"text": "\xc3\x28 invalid utf-8"}',
-        b'{"text": "lone surrogate \\ud800 here"}',
-        b"[" * 100_000 + b"]" * 100_000,
-        b'{"a":' * 5000 + b"1" + b"}" * 5000,
-        b'{"id": "x", "text": ' + b'"' + b"a" * 100 + b"\x00" + b'"}',
-        b'{"text": null, "html": null}',
-        b'{"text": 123}',
+        (b"", "empty_message"),
+        (b"   \n", "empty_message"),
+        (b"\xff\xfe\x00\x00{", "invalid_json"),
+        (b'{"text": "\xc3\x28 invalid utf-8"}', "invalid_json"),
+        (b'{"text": "lone surrogate \\ud800 here"}', "invalid_json"),
+        (b"[" * 100_000 + b"]" * 100_000, "invalid_json"),
+        (b'{"a":' * 5000 + b"1" + b"}" * 5000, "invalid_json"),
+        (b'{"id": "x", "text": ' + b'"' + b"a" * 100 + b"\x00" + b'"}', "invalid_json"),
+        (b'{"text": null, "html": null}', "no_content"),
+        (b'{"text": 123}', "schema_violation"),
+        (b'{"text": "<script>alert(1)</script><!-- x -->"}', "no_content"),
+        (orjson.dumps({"text": f"{PROSE} <img src=x onerror=alert(1)>\x00"}), PROCESSED),
+        (orjson.dumps({"html": f"<p>{PROSE}</p><svg onload=alert(1)>"}), PROCESSED),
+        (orjson.dumps({"text": PROSE, "title": "Robert'); DROP TABLE students;--"}), PROCESSED),
     ],
     ids=lambda v: repr(v[:20]),
 )
-def test_named_hostile_messages(value: bytes) -> None:
-    assert_accounted(run_pure(value))
+def test_named_hostile_messages(value: bytes, expected: str) -> None:
+    result = run_pure(value)
+    assert_accounted(result)
+    assert outcome(result) == expected, result
 
 
 def _forbid(monkeypatch: pytest.MonkeyPatch, target: str) -> None:
@@ -194,12 +260,45 @@ def test_ordinary_pages_pass_the_screen() -> None:
     assert screen_html(nested, LIMITS) is None
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: trafilatura refuses a fragment without <html> whose one root holds the body",
+)
+@pytest.mark.parametrize(
+    "html",
+    [
+        f"<p>{PROSE}</p>",
+        f"<article><p>{PROSE}</p></article>",
+        "<div>" * 3 + f"<p>{PROSE}</p><p>{PROSE}</p>",
+    ],
+    ids=["paragraph", "article", "divs"],
+)
+def test_an_html_fragment_is_read(html: str) -> None:
+    result = run_pure(orjson.dumps({"id": "f", "html": html}))
+    assert_accounted(result)
+    assert outcome(result) == PROCESSED, result
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: the screen lets through a page nested exactly at libxml2's depth limit",
+)
+def test_a_page_nested_at_the_parser_limit_is_refused() -> None:
+    html = "<html><body>" + "<div>" * (LIMITS.max_depth - 2) + f"<p>{PROSE}</p>"
+    result = run_pure(orjson.dumps({"id": "d", "html": html}))
+    assert_accounted(result)
+    assert outcome(result) in {PROCESSED, "pathological_html"}, result
+
+
 def test_a_multi_megabyte_text_body_is_processed() -> None:
     # Larger text bodies pass too, but enrich needs ~30 s per MB: too slow for every CI run.
     paragraphs = [f"{PROSE} Paragraf nomor {i} <script>alert({i})</script>." for i in range(1600)]
     value = orjson.dumps({"id": "big", "text": "\n\n".join(paragraphs)})
     assert len(value) > 300_000
-    assert_accounted(run_pure(value))
+    result = run_pure(value)
+    assert_accounted(result)
+    assert isinstance(result, TaggedArticle), result
+    assert result.text.count("Paragraf nomor") == 1600
 
 
 async def test_time_limit_gives_up_on_a_stalled_stage() -> None:
