@@ -11,10 +11,10 @@ from prometheus_client import CollectorRegistry
 from streams.runtime import metrics
 
 
-def _samples(registry: CollectorRegistry) -> list[tuple[str, dict[str, str], float]]:
+def _samples(registry: CollectorRegistry | None) -> list[tuple[str, dict[str, str], float]]:
     return [
         (s.name, dict(s.labels), float(s.value))
-        for family in registry.collect()
+        for family in (metrics.REGISTRY if registry is None else registry).collect()
         for s in family.samples
     ]
 
@@ -35,8 +35,8 @@ def quantile(q: float, buckets: list[tuple[float, float]]) -> float | None:
     return lower
 
 
-def stage_totals(registry: CollectorRegistry = metrics.REGISTRY) -> dict[str, float]:
-    """Messages handled so far by each stage, all outcomes together."""
+def stage_totals(registry: CollectorRegistry | None = None) -> dict[str, float]:
+    """Messages handled so far by each stage, all outcomes together (the worker's by default)."""
     totals: dict[str, float] = defaultdict(float)
     for name, labels, value in _samples(registry):
         if name == "warta_messages_total":
@@ -44,8 +44,11 @@ def stage_totals(registry: CollectorRegistry = metrics.REGISTRY) -> dict[str, fl
     return dict(totals)
 
 
-def condensed(registry: CollectorRegistry = metrics.REGISTRY) -> dict[str, Any]:
-    """Counters by stage and outcome, latency per stage, dead letters, duplicates, lag, quality."""
+def condensed(registry: CollectorRegistry | None = None) -> dict[str, Any]:
+    """Counters by stage and outcome, latency per stage, dead letters, duplicates, lag, quality.
+
+    Read from `registry`, the worker's (`metrics.REGISTRY`) by default.
+    """
     messages: dict[str, dict[str, float]] = defaultdict(dict)
     buckets: dict[str, list[tuple[float, float]]] = defaultdict(list)
     sums: dict[str, float] = {}
