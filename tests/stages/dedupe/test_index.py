@@ -11,14 +11,8 @@ from streams.stages.dedupe import (
     Candidate,
     Config,
     DedupeIndex,
-    Entry,
-    Probe,
     Verdict,
-    band_candidates,
-    band_insert,
-    exact_verdict,
     judge,
-    probe,
     signature,
 )
 from tests.fixtures.dedupe import Doc, at, edited, story, trimmed, with_chrome
@@ -117,44 +111,6 @@ def test_judge_prefers_the_earliest_candidate_and_never_itself() -> None:
         verdict = judge("self", sig, cands)
         assert (verdict.kind, verdict.duplicate_of) == ("near", "a-earlier")
     assert judge("self", sig, [cands[0]] * 0).kind == "unique"
-
-
-def test_stream_steps_reproduce_the_index() -> None:
-    """Exact, band and verdict tables driven by the pure steps give the index's verdicts."""
-    exact_table: dict[str, Entry] = {}
-    band_table: dict[str, list[Entry]] = {}
-    verdicts: dict[str, Verdict] = {}
-    for doc in sequence():
-        p = Probe.from_json(probe(doc).to_json())
-        verdict = exact_verdict(exact_table.get(p.fingerprint), p.id, p.published)
-        if verdict is None:
-            found = [
-                c
-                for key in p.band_keys
-                for c in band_candidates(band_table.get(key, []), p.id, p.published)
-            ]
-            verdict = judge(p.id, p.signature, found)
-            # The first article of a fingerprint claims it, whatever its verdict.
-            exact_table[p.fingerprint] = p.entry(verdict.cluster_id, with_signature=False)
-        if verdict.kind == "unique":
-            for key in p.band_keys:
-                entry = Entry.from_json(p.entry().to_json())
-                band_table[key] = band_insert(band_table.get(key, []), entry, watermark=p.published)
-        verdicts[p.id] = verdict
-    assert verdicts == run(sequence())
-
-
-def test_band_insert_is_bounded_and_idempotent() -> None:
-    sig = signature(story("ferry"))
-    entries: list[Entry] = []
-    for i in range(10):
-        entries = band_insert(entries, Entry(f"a{i}", float(i), f"a{i}", sig), watermark=i, cap=4)
-    assert [e.id for e in entries] == ["a6", "a7", "a8", "a9"]
-    again = band_insert(entries, entries[-1], watermark=9, cap=4)
-    assert again == entries
-    assert band_insert(entries, Entry("z", 1e9, "z", sig), watermark=1e9, window=10) == [
-        Entry("z", 1e9, "z", sig)
-    ]
 
 
 def test_band_store_matches_a_plain_multimap(monkeypatch: pytest.MonkeyPatch) -> None:
