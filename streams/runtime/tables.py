@@ -13,9 +13,12 @@ from aiokafka.partitioner import murmur2
 
 from streams.runtime.app import app, settings
 from streams.stages.dedupe.expiry import Expiry
+from streams.stages.dedupe.messages import FiledRow
 from streams.stages.dedupe.owned import OwnedBands, filed_partition, split_filed_key
 
-# fingerprint -> {"id": first article id, "at": its time (epoch s)}: exact-duplicate state.
+# Each table's values are the JSON form of one model of `streams.stages.dedupe.messages` (the
+# agents convert at their boundary; the changelogs hold that form, so it must not change).
+# fingerprint -> FingerprintClaim {"id": first article id, "at": its time (epoch s)}.
 fingerprints = app.Table("fingerprints", default=None, partitions=settings.partitions)
 
 WINDOW = settings.dedupe_window_days * 86400.0
@@ -23,15 +26,18 @@ WINDOW = settings.dedupe_window_days * 86400.0
 GRACE = 120.0
 
 
-# "<bands partition>:<article id>" -> {"sig", "at", "keys"}: the canonical articles filed on that
-# partition, with the band keys it owns; the band index itself is derived in memory (owned.py).
+# "<bands partition>:<article id>" -> FiledRow {"sig", "at", "keys"}: the canonical articles
+# filed on that partition, with the band keys each owns there; the band index itself is derived
+# in memory (owned.py).
 filed = app.Table("filed", default=None, partitions=settings.partitions)
-# article id -> {"expect": how many answers, "text": its "article" message as JSON text}: written
-# once; the text (a third of the parsed article's memory) is parsed only for the decision.
+# article id -> HeldRow {"expect": how many answers, "text": its "article" message as JSON
+# text}: written once; the text (a third of the parsed article's memory) is parsed only for the
+# decision.
 held = app.Table("held", default=None, partitions=settings.partitions)
-# article id -> {bands partition: candidates}: the band owners' answers gathered so far.
+# article id -> PendingRow {bands partition: candidates}: the band owners' answers gathered so far.
 pending = app.Table("pending", default=None, partitions=settings.partitions)
-# article id -> the verdict given, so that a replay repeats it.
+# article id -> Verdict {"kind", "duplicate_of", "similarity", "cluster_id"}: the verdict given,
+# so that a replay repeats it.
 verdicts = app.Table("verdicts", default=None, partitions=settings.partitions)
 
 owned = OwnedBands(filed)
@@ -44,7 +50,7 @@ def keyed(key: str) -> int:
 
 def _unfile(key: str, row: dict[str, Any]) -> None:
     # The derived band index forgets what the table forgets, or it would grow without bound.
-    owned.remove(*split_filed_key(key), row["keys"])
+    owned.remove(*split_filed_key(key), FiledRow.from_wire(row).keys)
 
 
 def _decided(key: str) -> bool:

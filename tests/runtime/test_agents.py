@@ -16,7 +16,9 @@ from streams.core import topics
 from streams.runtime.agents import dedupe as dedupe_agents
 from streams.runtime.agents import stages as agents
 from streams.runtime.agents import store as store_agents
+from streams.runtime.app import settings
 from streams.stages.dedupe import signature
+from streams.stages.dedupe.routing import owner
 from streams.store import Store
 from tests.factories import duplicate, tagged
 
@@ -99,7 +101,7 @@ async def test_exact_agent_claims_a_fingerprint_once(sent: Sent) -> None:
     queries = _by_topic(sent, topics.BANDS)
     assert queries and all(q["op"] == "query" and q["id"] == "fp-a" for q in queries)
     partitions = {kw["partition"] for name, _, _, kw in sent if name == topics.BANDS}
-    assert partitions == {dedupe_agents.owner(k) for q in queries for k in q["keys"]}
+    assert partitions == {owner(k, settings.partitions) for q in queries for k in q["keys"]}
 
 
 STORY = (
@@ -138,6 +140,43 @@ async def test_decide_agent_judges_once_and_repeats_its_verdict_on_a_replay(sent
     assert (dup["id"], dup["duplicate_of"], dup["kind"]) == ("dec-b", "dec-a", "near")
     filed = [m for m in _by_topic(sent, topics.BANDS) if m["op"] == "index"]
     assert {m["id"] for m in filed} == {"dec-a"}
+
+
+async def test_band_agent_files_canonical_articles_and_answers_within_the_window(
+    sent: Sent,
+) -> None:
+    sig = signature(STORY).to_str()
+    day = 86400.0
+    window = settings.dedupe_window_days * day
+
+    def order(article_id: str, at: float) -> dict[str, Any]:
+        return {"op": "index", "id": article_id, "keys": ["00:aa", "01:bb"], "sig": sig, "at": at}
+
+    query = {"op": "query", "id": "q", "keys": ["00:aa", "07:zz"], "at": 1.7e9, "from": 1}
+    async with dedupe_agents.band_agent.test_context() as agent:
+        await agent.put(key=b"00:aa", value=codec.dumps(order("near", 1.7e9 - day)), partition=1)
+        await agent.put(
+            key=b"00:aa", value=codec.dumps(order("old", 1.7e9 - window - day)), partition=1
+        )
+        await agent.put(key=b"00:aa", value=codec.dumps(order("away", 1.7e9)), partition=0)
+        await agent.put(key=b"00:aa", value=codec.dumps(query), partition=1)
+        await agent.put(key=b"00:aa", value=codec.dumps({**query, "id": "near"}), partition=1)
+    first, own = _by_topic(sent, topics.CANDIDATES)
+    # Only what partition 1 filed, within the window, never the asker itself: [id, sig, at].
+    assert first == {"op": "band", "from": 1, "candidates": [["near", sig, 1.7e9 - day]]}
+    assert own == {"op": "band", "from": 1, "candidates": []}
+    keys = [key for name, key, _, _ in sent if name == topics.CANDIDATES]
+    assert keys == [b"q", b"near"], "answers go to the asker's decision partition"
+
+
+async def test_an_unknown_internal_message_is_dead_lettered(sent: Sent) -> None:
+    async with dedupe_agents.band_agent.test_context() as agent:
+        await agent.put(key=b"k", value=codec.dumps({"op": "mystery"}))
+    async with dedupe_agents.decide_agent.test_context() as agent:
+        await agent.put(key=b"k", value=codec.dumps({"op": "band", "from": 0}))
+    letters = _by_topic(sent, topics.DLQ)
+    assert [(x["stage"], x["reason"]) for x in letters] == [("dedupe", "internal_error")] * 2
+    assert not _by_topic(sent, topics.CANDIDATES) and not _by_topic(sent, topics.UNIQUE)
 
 
 async def test_store_agent_writes_articles_and_duplicates(sent: Sent, tmp_path: Path) -> None:

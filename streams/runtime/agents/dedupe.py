@@ -9,10 +9,6 @@ crash finds the verdict it gave before.
 
 from __future__ import annotations
 
-import zlib
-from collections import defaultdict
-from typing import Any
-
 from schemas import DuplicateEvent, Rejection, TaggedArticle, codec
 from streams.core.decode import decode
 from streams.runtime import metrics
@@ -42,33 +38,31 @@ from streams.runtime.topics import (
     unique_topic,
 )
 from streams.stages.dedupe import (
-    Candidate,
     Signature,
     Verdict,
     article_time,
     band_keys,
+    eligible,
     judge,
     signature,
 )
+from streams.stages.dedupe.messages import (
+    ArticleForDecision,
+    BandAnswer,
+    BandQuery,
+    FileOrder,
+    FingerprintClaim,
+    HeldRow,
+    PendingRow,
+    decode_band_message,
+    decode_decision_message,
+)
 from streams.stages.dedupe.owned import filed_key
+from streams.stages.dedupe.routing import route
 
 
-def owner(band_key: str) -> int:
-    """The partition of the bands topic that owns a band key (stable across processes)."""
-    return zlib.crc32(band_key.encode()) % settings.partitions
-
-
-def route(keys: list[str]) -> dict[int, list[str]]:
-    """Band keys grouped by owning partition: one message per partition, not per band."""
-    grouped: dict[int, list[str]] = defaultdict(list)
-    for key in keys:
-        grouped[owner(key)].append(key)
-    return dict(grouped)
-
-
-def eligible(other: float, published: float) -> bool:
-    """Two articles can be copies only within the dedupe window of each other."""
-    return abs(other - published) <= WINDOW
+def _route(keys: list[str]) -> dict[int, list[str]]:
+    return route(keys, settings.partitions)
 
 
 async def _rekey(event: Event) -> None:
@@ -97,12 +91,13 @@ async def _exact(event: Event) -> None:
         await to_dlq("dedupe", event, item)
         return
     published = article_time(item)
-    claim = fingerprints.get(item.fingerprint)
-    if claim is not None and claim["id"] != item.id and eligible(claim["at"], published):
-        await publish_duplicate(item, Verdict("exact", claim["id"], 1.0, claim["id"]))
+    wire = fingerprints.get(item.fingerprint)
+    claim = FingerprintClaim.from_wire(wire) if wire is not None else None
+    if claim is not None and claim.id != item.id and eligible(claim.at, published, WINDOW):
+        await publish_duplicate(item, Verdict("exact", claim.id, 1.0, claim.id))
         return
-    if claim is None or claim["id"] != item.id:
-        fingerprints[item.fingerprint] = {"id": item.id, "at": published}
+    if claim is None or claim.id != item.id:
+        fingerprints[item.fingerprint] = FingerprintClaim(item.id, published).to_wire()
         fingerprint_expiry.note(event.message.partition, item.fingerprint)
     fingerprint_expiry.sweep(event.message.partition)
     await ask_bands(item, published)
@@ -111,22 +106,14 @@ async def _exact(event: Event) -> None:
 async def ask_bands(item: TaggedArticle, published: float) -> None:
     """Send the article to its decision partition and its band keys to their owners."""
     sig = signature(item.text)
-    routes = route(band_keys(sig))
-    await candidates_topic.send(
-        key=item.id.encode(),
-        value=codec.dumps(
-            {
-                "op": "article",
-                "article": item.model_dump(mode="json"),
-                "sig": sig.to_str(),
-                "at": published,
-                "expect": sorted(routes),
-            }
-        ),
-    )
+    routes = _route(band_keys(sig))
+    article = ArticleForDecision.of(item, sig, published, sorted(routes))
+    await candidates_topic.send(key=item.id.encode(), value=codec.dumps(article.to_wire()))
     for partition, keys in routes.items():
-        query = {"op": "query", "id": item.id, "keys": keys, "at": published, "from": partition}
-        await bands_topic.send(key=keys[0].encode(), value=codec.dumps(query), partition=partition)
+        query = BandQuery(item.id, tuple(keys), published, partition)
+        await bands_topic.send(
+            key=keys[0].encode(), value=codec.dumps(query.to_wire()), partition=partition
+        )
 
 
 @app.agent(source("band"))
@@ -136,17 +123,17 @@ async def band_agent(stream: Stream) -> None:
 
 
 async def _band(event: Event) -> None:
-    msg = codec.loads(event.value)
+    msg = decode_band_message(codec.loads(event.value))
     partition = event.message.partition
-    if msg["op"] == "query":
-        found = owned.lookup(partition, msg["keys"], msg["id"])
-        near = [c for c in found if eligible(c[2], msg["at"])]
-        answer = {"op": "band", "from": msg["from"], "candidates": near}
-        await candidates_topic.send(key=msg["id"].encode(), value=codec.dumps(answer))
-    elif msg["op"] == "index":
-        key = filed_key(partition, msg["id"])
-        filed[key] = {"sig": msg["sig"], "at": msg["at"], "keys": msg["keys"]}
-        owned.add(partition, msg["id"], msg["keys"])
+    if isinstance(msg, BandQuery):
+        found = owned.lookup(partition, msg.keys, msg.id)
+        near = tuple(c for c in found if eligible(c.at, msg.at, WINDOW))
+        answer = BandAnswer(msg.origin, near)
+        await candidates_topic.send(key=msg.id.encode(), value=codec.dumps(answer.to_wire()))
+    else:
+        key = filed_key(partition, msg.id)
+        filed[key] = msg.row().to_wire()
+        owned.add(partition, msg.id, msg.keys)
         filed_expiry.note(partition, key)
     filed_expiry.sweep(partition)
 
@@ -158,23 +145,24 @@ async def decide_agent(stream: Stream) -> None:
 
 
 async def _gather(event: Event) -> None:
-    msg = codec.loads(event.value)
+    msg = decode_decision_message(codec.loads(event.value))
     article_id = bytes(event.key or b"").decode()
     partition = event.message.partition
-    if msg["op"] == "article":
+    answers = PendingRow.from_wire(pending.get(article_id))
+    if isinstance(msg, ArticleForDecision):
         if held.get(article_id) is None:
             text = bytes(event.value or b"").decode()
-            held[article_id] = {"expect": len(msg["expect"]), "text": text}
+            held[article_id] = HeldRow(len(msg.expect), text).to_wire()
     else:
-        answers = pending.get(article_id) or {}
-        if str(msg["from"]) not in answers:
-            answers[str(msg["from"])] = msg["candidates"]
-            pending[article_id] = answers
-    kept = held.get(article_id)
-    answers = pending.get(article_id) or {}
-    if kept is not None and (article_id in verdicts or len(answers) >= kept["expect"]):
+        added = answers.with_answer(msg)
+        if added is not None:
+            answers = added
+            pending[article_id] = answers.to_wire()
+    wire = held.get(article_id)
+    kept = HeldRow.from_wire(wire) if wire is not None else None
+    if kept is not None and (article_id in verdicts or len(answers.answers) >= kept.expect):
         # Decided before (a replay after a crash or a rebalance) or now complete: (re)publish.
-        article = msg if msg["op"] == "article" else codec.loads(kept["text"])
+        article = msg if isinstance(msg, ArticleForDecision) else kept.message()
         await decide(article_id, article, answers)
         held_expiry.note(partition, article_id)
         pending_expiry.note(partition, article_id)
@@ -182,21 +170,16 @@ async def _gather(event: Event) -> None:
         expiry.sweep(partition)
 
 
-async def decide(article_id: str, msg: dict[str, Any], answers: dict[str, Any]) -> None:
+async def decide(article_id: str, msg: ArticleForDecision, answers: PendingRow) -> None:
     """Judge against the gathered candidates (or repeat an earlier verdict) and publish."""
-    item = TaggedArticle.model_validate(msg["article"])
-    sig = Signature.from_str(msg["sig"])
+    item = msg.tagged()
+    sig = Signature.from_str(msg.sig)
     known = verdicts.get(article_id)
     if known is not None:
-        verdict = Verdict.from_dict(known)
+        verdict = Verdict.from_wire(known)
     else:
-        cands = {
-            c[0]: Candidate(c[0], Signature.from_str(c[1]), float(c[2]), c[0])
-            for found in answers.values()
-            for c in found
-        }
-        verdict = judge(article_id, sig, cands.values())
-        verdicts[article_id] = verdict.to_dict()
+        verdict = judge(article_id, sig, answers.candidates())
+        verdicts[article_id] = verdict.to_wire()
         verdict_expiry.note(keyed(article_id), article_id)
     if verdict.is_duplicate:
         await publish_duplicate(item, verdict)
@@ -204,9 +187,11 @@ async def decide(article_id: str, msg: dict[str, Any], answers: dict[str, Any]) 
     metrics.MESSAGES.labels("dedupe", "unique").inc()
     unique = item.model_copy(update={"cluster_id": verdict.cluster_id})
     await unique_topic.send(key=article_id.encode(), value=codec.dumps(unique))
-    for partition, keys in route(band_keys(sig)).items():
-        index = {"op": "index", "id": article_id, "keys": keys, "sig": msg["sig"], "at": msg["at"]}
-        await bands_topic.send(key=keys[0].encode(), value=codec.dumps(index), partition=partition)
+    for partition, keys in _route(band_keys(sig)).items():
+        order = FileOrder(article_id, tuple(keys), msg.sig, msg.at)
+        await bands_topic.send(
+            key=keys[0].encode(), value=codec.dumps(order.to_wire()), partition=partition
+        )
 
 
 async def publish_duplicate(item: TaggedArticle, verdict: Verdict) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from streams.stages.dedupe.messages import CandidateEntry, FiledRow
+
 # A hot band key (boilerplate shared by many stories) keeps only its newest articles.
 MAX_PER_BAND = 512
 
@@ -72,17 +74,18 @@ class OwnedBands:
         """The ids filed under a band key, oldest first."""
         return _ids(self._index(partition).get(key))
 
-    def lookup(self, partition: int, keys: Iterable[str], article_id: str) -> list[list[Any]]:
-        """[id, signature, time] of every other article still filed under any of `keys`."""
+    def lookup(self, partition: int, keys: Iterable[str], article_id: str) -> list[CandidateEntry]:
+        """Every other article still filed under any of `keys`, with its signature and time."""
         index = self._index(partition)
-        found: dict[str, list[Any]] = {}
+        found: dict[str, CandidateEntry] = {}
         for key in keys:
             for other in _ids(index.get(key)):
                 if other == article_id or other in found:
                     continue
-                record = self.filed.get(filed_key(partition, other))
-                if record is not None:  # expired records leave stale ids behind: skipped here
-                    found[other] = [other, record["sig"], record["at"]]
+                wire = self.filed.get(filed_key(partition, other))
+                if wire is not None:  # expired records leave stale ids behind: skipped here
+                    row = FiledRow.from_wire(wire)
+                    found[other] = CandidateEntry(other, row.sig, row.at)
         return list(found.values())
 
     def _index(self, partition: int) -> dict[str, Filed]:
@@ -90,10 +93,14 @@ class OwnedBands:
         if index is None:
             index = self.partitions[partition] = {}
             prefix = f"{partition}:"
-            rows = [(k, self.filed[k]) for k in list(self.filed.keys()) if k.startswith(prefix)]
-            for key, record in sorted(rows, key=lambda kv: kv[1]["at"]):
+            rows = [
+                (k, FiledRow.from_wire(self.filed[k]))
+                for k in list(self.filed.keys())
+                if k.startswith(prefix)
+            ]
+            for key, row in sorted(rows, key=lambda kv: kv[1].at):
                 article_id = split_filed_key(key)[1]
-                for band in record["keys"]:
+                for band in row.keys:
                     _insert(index, band, article_id)
         return index
 

@@ -59,7 +59,8 @@ class Verdict:
     def is_duplicate(self) -> bool:
         return self.kind != "unique"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_wire(self) -> dict[str, Any]:
+        """The `verdicts` table row."""
         return {
             "kind": self.kind,
             "duplicate_of": self.duplicate_of,
@@ -68,7 +69,7 @@ class Verdict:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Verdict:
+    def from_wire(cls, data: dict[str, Any]) -> Verdict:
         return cls(
             kind=data["kind"],
             duplicate_of=data["duplicate_of"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from streams.stages.dedupe import owned
+from streams.stages.dedupe.messages import CandidateEntry
 from streams.stages.dedupe.owned import OwnedBands, filed_key, filed_partition
 
 
@@ -22,7 +23,8 @@ def test_lookup_finds_other_articles_sharing_a_band_key_once() -> None:
     _file(table, bands, 0, "b", ["00:aa", "01:cc"])
     _file(table, bands, 1, "c", ["00:aa"])  # another partition's index
     found = bands.lookup(0, ["00:aa", "01:bb"], "b")
-    assert found == [["a", "sig-a", 1.0]]
+    assert found == [CandidateEntry("a", "sig-a", 1.0)]
+    assert [f.to_wire() for f in found] == [["a", "sig-a", 1.0]], "the answer's wire form"
     assert bands.lookup(0, ["00:zz"], "x") == []
     assert filed_partition(filed_key(12, "id:with:colons")) == 12
 
@@ -33,9 +35,9 @@ def test_the_index_is_rebuilt_from_the_table_after_a_rebalance() -> None:
     _file(table, bands, 0, "a", ["00:aa"])
     # Another worker filed "b" while the partition was away; recovery brought its row back.
     table[filed_key(0, "b")] = {"sig": "sig-b", "at": 2.0, "keys": ["00:aa"]}
-    assert [f[0] for f in bands.lookup(0, ["00:aa"], "x")] == ["a"]
+    assert [f.id for f in bands.lookup(0, ["00:aa"], "x")] == ["a"]
     bands.forget([0])
-    assert sorted(f[0] for f in bands.lookup(0, ["00:aa"], "x")) == ["a", "b"]
+    assert sorted(f.id for f in bands.lookup(0, ["00:aa"], "x")) == ["a", "b"]
 
 
 def test_expired_rows_are_not_answered_and_hot_keys_are_bounded(monkeypatch: Any) -> None:
