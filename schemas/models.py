@@ -1,4 +1,4 @@
-"""Pydantic v2 models of every message on warta's topics: the public contracts of DESIGN.md."""
+"""Pydantic v2 models of every message on warta's public topics: the contracts clients rely on."""
 
 from __future__ import annotations
 

@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     embedded_host: str = "127.0.0.1"
     embedded_port: int = Field(default=9092, ge=1, le=65535)
 
-    # Group-join timing that the embedded broker needs (see DEVELOPERS.md).
+    # Consumer-group timing, much shorter than faust's 60 s defaults: a worker that joins or
+    # dies moves the partitions within seconds, not a minute (a laptop's workers come and go).
     rebalance_timeout: float = 6.0
     session_timeout: float = 10.0
     heartbeat_interval: float = 1.0
@@ -49,7 +50,7 @@ class Settings(BaseSettings):
     # Longest a consumer's fetch waits for data; unset: 100 ms embedded, 500 ms on Kafka.
     fetch_max_wait_ms: int | None = Field(default=None, ge=1, le=30000)
     max_message_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
-    # Pathological HTML is refused before parsing (streams/guards.py), extraction is timed.
+    # Pathological HTML is refused before parsing (streams/core/limits.py), extraction is timed.
     html_max_depth: int = Field(default=256, ge=8)
     html_max_tags: int = Field(default=50_000, ge=100)
     html_max_tag_bytes: int = Field(default=256 * 1024, ge=1024)
@@ -58,7 +59,6 @@ class Settings(BaseSettings):
     rules_path: Path | None = None
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
-    store_retries: int = Field(default=8, ge=0)
     store_backoff_seconds: float = Field(default=0.5, gt=0)
     # The store writes up to this many articles per transaction, waiting at most this long.
     store_batch_size: int = Field(default=100, ge=1, le=10_000)
