@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+
+from streams.runtime import harness
+from streams.runtime.harness import free_port as free_port  # test_hostile_worker imports it
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "streams" / "samples" / "articles.jsonl"
@@ -37,24 +42,11 @@ def seed_text() -> str:
     return SEED.read_text("utf-8")
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def embedded_broker() -> Iterator[str]:
     """A real Tansu broker on a free loopback port for this test session; yields host:port."""
-    from streams.runtime.broker import EmbeddedBroker
-
-    broker = EmbeddedBroker("127.0.0.1", free_port())
-    broker.start()
-    try:
+    with harness.broker() as broker:
         yield broker.bootstrap
-    finally:
-        broker.stop()
 
 
 @pytest.fixture
@@ -68,3 +60,16 @@ def postgres_url() -> str:
                 pytest.fail("PostgreSQL is not running on 127.0.0.1:5432 in CI")
             pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
     return url
+
+
+@pytest.fixture
+def pg_schema(postgres_url: str) -> Iterator[str]:
+    """A fresh schema in the PostgreSQL test database, dropped with its tables afterwards."""
+    name = f"warta_test_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as c:
+        c.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+    yield name
+    with admin.begin() as c:
+        c.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
+    admin.dispose()

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from streams.runtime.broker import EmbeddedBroker
-from tests.conftest import ROOT, free_port
-from tests.e2e import worker, worker_env
+from streams.runtime import harness
+from streams.runtime.harness import Process, wait_for, worker, worker_env
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -33,35 +32,21 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
 
 def test_readme_producer_and_consumer_work(tmp_path: Path) -> None:
     producer, consumer = snippets()[:2]
-    with EmbeddedBroker("127.0.0.1", free_port()) as broker:
+    with harness.broker() as broker:
         env = worker_env(broker.bootstrap, f"sqlite:///{tmp_path / 'w.sqlite3'}", tmp_path)
-        with worker(env, tmp_path / "worker.log"):
+        with worker(env, tmp_path / "worker.log") as proc:
             for name, code in (("producer.py", producer), ("consumer.py", consumer)):
                 (tmp_path / name).write_text(code.replace("localhost:9092", broker.bootstrap))
             done = subprocess.run(
                 [sys.executable, str(tmp_path / "producer.py")], timeout=60, capture_output=True
             )
             assert done.returncode == 0, done.stderr.decode()
-            lines = _read_until(tmp_path / "consumer.py", "readme-example-1", timeout=120)
-    assert any(line.startswith("readme-example-1 ") and " id" in line for line in lines), lines
+            script = [sys.executable, str(tmp_path / "consumer.py")]
+            with Process(script, tmp_path / "consumer.log") as reader:
+                found = wait_for(lambda: _printed(reader.text()), timeout=120, alive=[proc, reader])
+    assert found, reader.text()
 
 
-def _read_until(script: Path, needle: str, timeout: float) -> list[str]:
-    proc = subprocess.Popen(
-        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    try:
-        assert proc.stdout is not None
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line.rstrip("\n"))
-            if needle in line:
-                break
-    finally:
-        proc.kill()
-        proc.wait()
-    return lines
+def _printed(output: str) -> bool:
+    """The consumer printed the example article: its id, title and language code."""
+    return any(x.startswith("readme-example-1 ") and " id" in x for x in output.splitlines())

@@ -6,20 +6,19 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 import pytest
-import sqlalchemy as sa
 
 from streams.core import topics
-from streams.runtime.broker import EmbeddedBroker
+from streams.runtime import harness
+from streams.runtime.broker import port_open
+from streams.runtime.harness import free_port, produce, run, wait_for, worker, worker_env
 from streams.settings import Settings
 from streams.store import Store
 from streams.store.search import search
-from tests.conftest import ROOT, free_port
-from tests.e2e import produce, run, wait_for, worker, worker_env
+from tests.conftest import ROOT
 from tests.factories import tagged
 
 DB_SECRET = "Db-S3cret-" + uuid.uuid4().hex[:8]
@@ -45,18 +44,6 @@ def _warta(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture
-def pg_schema(postgres_url: str) -> Iterator[str]:
-    name = f"warta_secret_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.begin() as c:
-        c.execute(sa.text(f'CREATE SCHEMA "{name}"'))
-    yield name
-    with admin.begin() as c:
-        c.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
-    admin.dispose()
-
-
 def test_defaults_bind_to_loopback_and_hide_the_kafka_password() -> None:
     settings = Settings(_env_file=None, kafka_sasl_password=KAFKA_SECRET)
     assert settings.web_host == "127.0.0.1" and settings.embedded_host == "127.0.0.1"
@@ -72,7 +59,7 @@ def test_a_bad_setting_is_named_never_echoed(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_database_is_reported_without_its_password(tmp_path: Path) -> None:
-    with EmbeddedBroker("127.0.0.1", free_port()) as broker:
+    with harness.broker() as broker:
         url = f"postgresql://warta:{DB_SECRET}@127.0.0.1:{free_port()}/warta"
         done = _warta("worker", env=worker_env(broker.bootstrap, url, tmp_path))
     assert done.returncode == 2, done.stderr[-2000:]
@@ -92,7 +79,7 @@ def test_worker_never_logs_its_secrets(postgres_url: str, pg_schema: str, tmp_pa
         (b"rusak", b"{not json"),
     ]
     log = tmp_path / "worker.log"
-    with EmbeddedBroker("127.0.0.1", free_port()) as broker:
+    with harness.broker() as broker:
         env = worker_env(
             broker.bootstrap,
             url,
@@ -101,10 +88,11 @@ def test_worker_never_logs_its_secrets(postgres_url: str, pg_schema: str, tmp_pa
             WARTA_KAFKA_SASL_USERNAME="warta",
             WARTA_KAFKA_SASL_PASSWORD=KAFKA_SECRET,
         )
-        with worker(env, log):
+        with worker(env, log) as proc:
             run(produce(broker.bootstrap, topics.RAW, messages))
             store = Store(postgres_url + f"?options=-csearch_path%3D{pg_schema}")
-            assert wait_for(lambda: _stored(store, "rahasia-1"), 120), log.read_text()[-2000:]
+            stored = wait_for(lambda: store.article("rahasia-1") is not None, 120, alive=[proc])
+            assert stored, proc.tail(2000)
             store.close()
             _assert_loopback_only(int(env["WARTA_WEB_PORT"]))
             listed = _warta("dlq", "list", env=env)
@@ -113,24 +101,11 @@ def test_worker_never_logs_its_secrets(postgres_url: str, pg_schema: str, tmp_pa
     assert DB_SECRET not in text and KAFKA_SECRET not in text
 
 
-def _stored(store: Store, article_id: str) -> bool:
-    try:
-        return store.article(article_id) is not None
-    except sa.exc.ProgrammingError:  # the worker has not created the tables yet
-        return False
-
-
 def _assert_loopback_only(port: int) -> None:
-    assert wait_for(lambda: _connects("127.0.0.1", port), 30), "the web server is not up"
+    assert wait_for(lambda: port_open("127.0.0.1", port, 1), 30), "the web server is not up"
     outside = _outside_address()
     if outside is not None:
-        assert not _connects(outside, port), f"the web server answers on {outside}"
-
-
-def _connects(host: str, port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex((host, port)) == 0
+        assert not port_open(outside, port, 1), f"the web server answers on {outside}"
 
 
 def _outside_address() -> str | None:

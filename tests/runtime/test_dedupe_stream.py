@@ -10,16 +10,14 @@ from typing import Any
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from streams.cli.io import process_line
 from streams.core import topics
-from streams.runtime.broker import EmbeddedBroker
+from streams.runtime import harness
+from streams.runtime.harness import open_consumer, open_producer, run, wait_joined, worker_env
 from streams.settings import Settings
 from streams.stages.dedupe import DedupeIndex
 from streams.stages.dedupe import variants as v
-from tests.conftest import free_port
-from tests.e2e import run, worker, worker_env
 from tests.fixtures.dedupe import story
 
 pytestmark = pytest.mark.e2e
@@ -68,13 +66,16 @@ def streamed(rows: list[dict[str, Any]], workers: int, tmp: Path) -> dict[str, A
     """Feed the rows in order, each after the previous one's verdict, through N workers."""
     outcomes = [topics.UNIQUE, topics.DUPLICATES, topics.DLQ]
     verdicts: dict[str, Any] = {}
-    with EmbeddedBroker("127.0.0.1", free_port()) as broker, ExitStack() as stack:
+    with harness.broker() as broker, ExitStack() as stack:
         db = f"sqlite:///{tmp / f'w{workers}.sqlite3'}"
-        for n in range(workers):
-            env = worker_env(broker.bootstrap, db, tmp)
-            stack.enter_context(worker(env, tmp / f"worker{workers}-{n}.log"))
-        if workers > 1:
-            time.sleep(8)  # let the second worker join, so partitions are split between them
+        procs = [
+            stack.enter_context(
+                harness.worker(worker_env(broker.bootstrap, db, tmp), tmp / f"w{workers}-{n}.log")
+            )
+            for n in range(workers)
+        ]
+        # Every worker in the group with its partitions: with two, the stories are split.
+        wait_joined(broker.bootstrap, workers, *procs)
         seen = run(feed_one_by_one(broker.bootstrap, rows, outcomes))
         for topic in outcomes:
             for message in seen[topic]:
@@ -87,12 +88,8 @@ async def feed_one_by_one(
     bootstrap: str, rows: list[dict[str, Any]], outcomes: list[str]
 ) -> dict[str, list[dict[str, Any]]]:
     """Produce each row once the previous one has an outcome; returns every outcome message."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(
-        *outcomes, bootstrap_servers=bootstrap, auto_offset_reset="earliest"
-    )
-    await producer.start()
-    await consumer.start()
+    producer = await open_producer(bootstrap)
+    consumer = await open_consumer(bootstrap, *outcomes)
     seen: dict[str, list[dict[str, Any]]] = {t: [] for t in outcomes}
     try:
         for count, row in enumerate(rows, 1):

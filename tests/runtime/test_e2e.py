@@ -11,10 +11,18 @@ import orjson
 import pytest
 
 from streams.core import topics
-from streams.runtime.broker import EmbeddedBroker
+from streams.runtime import harness
+from streams.runtime.harness import (
+    collect,
+    produce,
+    run,
+    stored_count,
+    wait_for,
+    worker,
+    worker_env,
+)
 from streams.store import Store
-from tests.conftest import SAMPLES, free_port
-from tests.e2e import collect, produce, run, wait_for, worker, worker_env
+from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +30,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def broker() -> Iterator[str]:
     """A fresh memory-only broker per test: topics start empty."""
-    with EmbeddedBroker("127.0.0.1", free_port()) as b:
+    with harness.broker() as b:
         yield b.bootstrap
 
 
@@ -48,19 +56,15 @@ def test_every_message_is_accounted_for_exactly_once(broker: str, tmp_path: Path
     messages += [(b"broken", bad_json), (f"empty-{suffix}".encode(), no_content)]
     db = f"sqlite:///{tmp_path / 'warta.sqlite3'}"
 
-    with worker(worker_env(broker, db, tmp_path), tmp_path / "worker.log"):
+    with worker(worker_env(broker, db, tmp_path), tmp_path / "worker.log") as proc:
         run(produce(broker, topics.RAW, messages))
         seen = run(
             collect(broker, [topics.UNIQUE, topics.DUPLICATES, topics.DLQ], _total(len(messages)))
         )
         store = Store(db)
-        stored = wait_for(
-            lambda: (
-                sum(store.counts().values())
-                >= len(seen[topics.UNIQUE]) + len(seen[topics.DUPLICATES])
-            )
-        )
-    log = (tmp_path / "worker.log").read_text(errors="replace")
+        kept = len(seen[topics.UNIQUE]) + len(seen[topics.DUPLICATES])
+        stored = wait_for(lambda: stored_count(store) >= kept, alive=[proc])
+    log = proc.text()
     assert stored, log[-3000:]
 
     unique = [m["id"] for m in seen[topics.UNIQUE]]
@@ -94,7 +98,7 @@ def test_seed_article_reaches_unique_and_the_database(
 ) -> None:
     article_id = f"seed-{uuid.uuid4().hex[:6]}"
     db = f"sqlite:///{tmp_path / 'warta.sqlite3'}"
-    with worker(worker_env(broker, db, tmp_path), tmp_path / "worker.log"):
+    with worker(worker_env(broker, db, tmp_path), tmp_path / "worker.log") as proc:
         run(
             produce(
                 broker,
@@ -104,7 +108,7 @@ def test_seed_article_reaches_unique_and_the_database(
         )
         seen = run(collect(broker, [topics.UNIQUE], _total(1)))
         store = Store(db)
-        assert wait_for(lambda: store.article(article_id) is not None)
+        assert wait_for(lambda: store.article(article_id) is not None, alive=[proc])
     [message] = seen[topics.UNIQUE]
     assert message["id"] == article_id
     assert message["title"] == "NATO Serukan Kemitraan yang Lebih Kuat dengan Jepang"

@@ -1,26 +1,24 @@
-"""Helpers for the fault tests: generated articles, the exactly-once audit, worker control."""
+"""Helpers for the fault tests: generated articles, the exactly-once audit, where ids got to.
+
+Brokers, workers and waits come from `streams.runtime.harness`.
+"""
 
 from __future__ import annotations
 
 import random
-import signal
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from benchmarks.synthetic import WORDS
 from streams.core import topics
-from streams.runtime.broker import terminate
+from streams.runtime.harness import Process, dead_letters, open_consumer, records, run
+from streams.runtime.harness import wait_stored as wait_stored
 from streams.store import Store
-from tests.conftest import ROOT
-from tests.e2e import collect, run
 
 PLACES = ["Sukamaju", "Karangjati", "Tanjung Wangi", "Lembah Hijau", "Pasir Putih", "Sungai Emas"]
 
@@ -102,12 +100,6 @@ class Audit:
         return self.articles | set(self.duplicates) | set(self.dead)
 
 
-def dead_letters(bootstrap: str) -> dict[str, str]:
-    """Key -> reason of every dead letter (replays may repeat one; the topic is read whole)."""
-    seen = run(collect(bootstrap, [topics.DLQ], lambda s: False, within=4.0))
-    return {m["key"]: m["reason"] for m in seen[topics.DLQ] if m.get("key")}
-
-
 def audit(store: Store, bootstrap: str, expected: set[str]) -> Audit:
     """The database's and the dead-letter topic's view of every id; where a few missing ones are."""
     dups = {d: (store.duplicate(d) or {})["duplicate_of"] for d in store.ids("duplicates")}
@@ -116,58 +108,15 @@ def audit(store: Store, bootstrap: str, expected: set[str]) -> Audit:
     return result
 
 
-def stored_count(store: Store) -> int:
-    """Rows in articles plus duplicates (0 while the worker has not migrated yet)."""
-    try:
-        return sum(store.counts().values())
-    except Exception:  # the tables do not exist before the worker's first migration
-        return 0
+# Names test_hostile_worker.py imports from here (another change is editing that file).
+def start_worker(env: dict[str, str], log: Path) -> Process:
+    """A started `warta worker` writing to `log`."""
+    return Process.warta("worker", env=env, log=log).start()
 
 
-def wait_stored(store: Store, at_least: int, timeout: float, proc: subprocess.Popen[bytes]) -> int:
-    """Poll until `at_least` rows are stored; returns the count reached."""
-    deadline = time.monotonic() + timeout
-    count = stored_count(store)
-    while count < at_least and time.monotonic() < deadline:
-        assert proc.poll() is None, f"the worker exited with {proc.returncode}"
-        time.sleep(0.3)
-        count = stored_count(store)
-    return count
-
-
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """A `warta worker` process writing to `log`."""
-    out = log.open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "streams.cli", "worker"],
-        env=env,
-        cwd=ROOT,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-
-
-READY = b"[^Worker]: Ready"
-
-
-def wait_ready(proc: subprocess.Popen[bytes], log: Path, timeout: float = 180.0) -> None:
-    """Wait for a worker started with WARTA_LOG_LEVEL=info to say it has joined and is ready."""
-    deadline = time.monotonic() + timeout
-    while READY not in log.read_bytes():
-        assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
-        assert time.monotonic() < deadline, f"not ready in {timeout:.0f} s"
-        time.sleep(0.3)
-
-
-def kill9(proc: subprocess.Popen[bytes]) -> None:
-    """SIGKILL: no shutdown, no commit, producer buffers lost."""
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
-
-
-def stop(proc: subprocess.Popen[bytes], timeout: float = 40.0) -> None:
+def stop(proc: Process, timeout: float = 40.0) -> None:
     """SIGTERM and wait (SIGKILL when it hangs)."""
-    terminate(proc, timeout)
+    proc.stop(timeout)
 
 
 TRACED = (*topics.PUBLIC, topics.BY_FINGERPRINT, topics.CANDIDATES)
@@ -179,8 +128,8 @@ def trace(bootstrap: str, ids: set[str]) -> dict[str, list[str]]:
     work is missing is a loss, committed at or before it a stall."""
     found: dict[str, list[str]] = {i: [] for i in ids}
     if ids:
-        records, marks = run(_read_all(bootstrap, list(TRACED), ids))
-        for topic, partition, offset, article_id, op in records:
+        copies_at, marks = run(_read_all(bootstrap, list(TRACED), ids))
+        for topic, partition, offset, article_id, op in copies_at:
             committed, end = marks[(topic, partition)]
             found[article_id].append(
                 f"{topic}{':' + op if op else ''}[{partition}]@{offset} "
@@ -195,30 +144,18 @@ Record = tuple[str, int, int, str, str]
 async def _read_all(
     bootstrap: str, names: list[str], ids: set[str]
 ) -> tuple[list[Record], dict[tuple[str, int], tuple[int, int]]]:
-    consumer = AIOKafkaConsumer(
-        *names, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
     out: list[Record] = []
-    await consumer.start()
-    try:
-        while batch := await consumer.getmany(timeout_ms=3000):
-            for tp, messages in batch.items():
-                for m in messages:
-                    value = _json(m.value)
-                    key = (m.key or b"").decode(errors="replace")
-                    article_id = value.get("id") if tp.topic == topics.BY_FINGERPRINT else key
-                    if article_id in ids:
-                        out.append(
-                            (tp.topic, tp.partition, m.offset, article_id, value.get("op", ""))
-                        )
-        marks = await _marks(bootstrap, consumer, {(t, p) for t, p, *_ in out})
-    finally:
-        await consumer.stop()
-    return out, marks
+    for m in await records(bootstrap, names):
+        value = _json(m.value)
+        key = (m.key or b"").decode(errors="replace")
+        article_id = value.get("id") if m.topic == topics.BY_FINGERPRINT else key
+        if article_id in ids:
+            out.append((m.topic, m.partition, m.offset, article_id, value.get("op", "")))
+    return out, await _marks(bootstrap, {(t, p) for t, p, *_ in out})
 
 
 async def _marks(
-    bootstrap: str, consumer: AIOKafkaConsumer, where: set[tuple[str, int]]
+    bootstrap: str, where: set[tuple[str, int]]
 ) -> dict[tuple[str, int], tuple[int, int]]:
     """(committed offset of warta's group, end offset) of each partition."""
     partitions = [TopicPartition(t, p) for t, p in sorted(where)]
@@ -230,7 +167,11 @@ async def _marks(
         committed = await admin.list_consumer_group_offsets("warta", partitions=partitions)
     finally:
         await admin.close()
-    ends = await consumer.end_offsets(partitions)
+    consumer = await open_consumer(bootstrap)
+    try:
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
     return {
         (tp.topic, tp.partition): (committed[tp].offset if tp in committed else -1, ends[tp])
         for tp in partitions

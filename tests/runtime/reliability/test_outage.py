@@ -6,28 +6,23 @@ import asyncio
 import contextlib
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from streams.core import topics
-from streams.runtime.broker import EmbeddedBroker
-from streams.store import Store
-from tests.conftest import free_port
-from tests.e2e import produce, run, worker_env
-from tests.runtime.reliability.helpers import (
-    Corpus,
-    audit,
-    check_exactly_once,
-    copies,
-    originals,
-    start_worker,
-    stop,
+from streams.runtime import harness
+from streams.runtime.harness import (
+    Process,
+    free_port,
+    produce,
+    run,
+    stored_count,
     wait_stored,
+    worker_env,
 )
+from streams.store import Store
+from tests.runtime.reliability.helpers import Corpus, audit, check_exactly_once, copies, originals
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(300)]
 
@@ -77,20 +72,8 @@ class Proxy:
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
 
-@pytest.fixture
-def schema(postgres_url: str) -> Iterator[str]:
-    name = f"warta_outage_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.begin() as c:
-        c.execute(sa.text(f'CREATE SCHEMA "{name}"'))
-    yield name
-    with admin.begin() as c:
-        c.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
-    admin.dispose()
-
-
 def test_database_outage_applies_backpressure(
-    postgres_url: str, schema: str, tmp_path: Path
+    postgres_url: str, pg_schema: str, tmp_path: Path
 ) -> None:
     corpus, later = Corpus(), Corpus()
     stories = originals(corpus, "o", 250, seed=21)
@@ -101,29 +84,30 @@ def test_database_outage_applies_backpressure(
     proxy.up()
     path = postgres_url.rsplit("@", 1)[1].split("/", 1)[1]
     user = postgres_url.split("://", 1)[1].rsplit("@", 1)[0]
-    options = f"?options=-csearch_path%3D{schema}"
+    options = f"?options=-csearch_path%3D{pg_schema}"
     via_proxy = f"postgresql://{user}@127.0.0.1:{proxy.port}/{path}{options}"
     direct = Store(postgres_url + options)
     log = tmp_path / "worker.log"
-    with EmbeddedBroker("127.0.0.1", free_port()) as broker:
+    with harness.broker() as broker:
         env = worker_env(broker.bootstrap, via_proxy, tmp_path, WARTA_STORE_BACKOFF_SECONDS="0.5")
-        proc = start_worker(env, log)
+        proc = Process.warta("worker", env=env, log=log)
         try:
+            proc.start()
             run(produce(broker.bootstrap, topics.RAW, corpus.messages))
-            assert wait_stored(direct, 40, 150, proc) >= 40, log.read_text()[-3000:]
+            assert wait_stored(direct, 40, 150, proc) >= 40, proc.tail()
             proxy.cut()
-            cut_at = wait_stored(direct, 0, 0, proc)
-            time.sleep(15)
-            during = wait_stored(direct, 0, 0, proc)
+            cut_at = stored_count(direct)
+            time.sleep(15)  # the outage itself: what is under test, not a wait for something
+            during = stored_count(direct)
+            proc.check()
             proxy.up()
-            assert wait_stored(direct, len(corpus.ids), 150, proc) == len(corpus.ids), (
-                log.read_text(errors="replace")[-3000:]
-            )
+            reached = wait_stored(direct, len(corpus.ids), 150, proc)
+            assert reached == len(corpus.ids), proc.tail()
             run(produce(broker.bootstrap, topics.RAW, later.messages))
             wait_stored(direct, len(expected), 150, proc)
             result = audit(direct, broker.bootstrap, expected)
         finally:
-            stop(proc)
+            proc.stop()
             direct.close()
     assert during <= cut_at + 1  # nothing reached the database while it was away
     check_exactly_once(result, expected, corpus)

@@ -7,21 +7,10 @@ from pathlib import Path
 import pytest
 
 from streams.core import topics
-from streams.runtime.broker import EmbeddedBroker
+from streams.runtime import harness
+from streams.runtime.harness import Process, produce, run, wait_joined, wait_stored, worker_env
 from streams.store import Store
-from tests.conftest import free_port
-from tests.e2e import produce, run, worker_env
-from tests.runtime.reliability.helpers import (
-    Corpus,
-    audit,
-    check_exactly_once,
-    copies,
-    originals,
-    start_worker,
-    stop,
-    wait_ready,
-    wait_stored,
-)
+from tests.runtime.reliability.helpers import Corpus, audit, check_exactly_once, copies, originals
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
@@ -35,30 +24,32 @@ def test_a_worker_joins_and_leaves_mid_stream(tmp_path: Path) -> None:
     expected = first.ids | second.ids
     db = f"sqlite:///{tmp_path / 'warta.sqlite3'}"
     log_a, log_b = tmp_path / "a.log", tmp_path / "b.log"
-    with EmbeddedBroker("127.0.0.1", free_port()) as broker:
+    with harness.broker() as broker:
         store = Store(db)
-        first_worker = start_worker(worker_env(broker.bootstrap, db, tmp_path), log_a)
-        second_worker = None
+        first_worker = Process.warta(
+            "worker", env=worker_env(broker.bootstrap, db, tmp_path), log=log_a
+        )
+        second_worker = Process.warta(
+            "worker", env=worker_env(broker.bootstrap, db, tmp_path), log=log_b
+        )
         try:
+            first_worker.start()
             run(produce(broker.bootstrap, topics.RAW, first.messages))
-            reached = wait_stored(store, 100, 150, first_worker)
-            assert reached >= 100, log_a.read_text()[-3000:]
-            env_b = worker_env(broker.bootstrap, db, tmp_path, WARTA_LOG_LEVEL="info")
-            second_worker = start_worker(env_b, log_b)
+            assert wait_stored(store, 100, 150, first_worker) >= 100, first_worker.tail()
+            second_worker.start()
             # It leaves only after it has joined: a stop during start-up is not a rebalance.
-            wait_ready(second_worker, log_b)
+            wait_joined(broker.bootstrap, 2, first_worker, second_worker)
             wait_stored(store, len(first.ids), 150, first_worker)
             run(produce(broker.bootstrap, topics.RAW, second.messages))
             wait_stored(store, len(first.ids) + 30, 150, first_worker)
-            stop(second_worker)  # leaves the group gracefully mid-stream
-            assert second_worker.returncode == 0, log_b.read_text(errors="replace")[-3000:]
+            # It leaves the group gracefully mid-stream.
+            assert second_worker.stop() == 0, second_worker.tail()
             # Not asserted here: the audit below says which ids are missing and where they stopped.
             wait_stored(store, len(expected), 150, first_worker)
             result = audit(store, broker.bootstrap, expected)
         finally:
-            stop(first_worker)
-            if second_worker is not None:
-                stop(second_worker)
+            first_worker.stop()
+            second_worker.stop()
             store.close()
     check_exactly_once(result, expected, first)
     check_exactly_once(result, expected, second)

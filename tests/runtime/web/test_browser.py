@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +18,9 @@ import pytest
 
 from schemas import codec
 from streams.core import topics
-from tests.conftest import ROOT, free_port
-from tests.e2e import produce, run, wait_for
+from streams.runtime.harness import Process, produce, run, run_env, wait_for
+from streams.runtime.web.feed import SERIES_POINTS
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = Path(os.environ.get("WARTA_CHROMIUM", "/usr/bin/chromium"))
@@ -88,6 +86,11 @@ RISEN = """() => {
   return lines.length >= 3 && Math.min(...ys) < Math.max(...ys);
 }"""
 
+# Points of the first throughput line: one per snapshot, up to SERIES_POINTS.
+POINTS = (
+    "document.querySelector('#throughput-chart polyline').getAttribute('points').split(' ').length"
+)
+
 
 def xss_article() -> bytes:
     """A tagged article titled with a script, as any writer of articles.unique could send it.
@@ -135,31 +138,16 @@ def warta(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """`warta run` on free ports with its own data folder; yields its URLs."""
     _chromium_ready()
     data = tmp_path_factory.mktemp("browser")
-    web_port, kafka_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
-    env.update(
-        WARTA_EMBEDDED_PORT=str(kafka_port),
-        WARTA_WEB_PORT=str(web_port),
-        WARTA_DATA_DIR=str(data),
-        WARTA_DATABASE_URL=f"sqlite:///{data / 'warta.sqlite3'}",
-    )
-    log = (data / "run.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streams.cli", "run"], env=env, cwd=data, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{web_port}"
+    env = run_env(data)
+    base = f"http://127.0.0.1:{env['WARTA_WEB_PORT']}"
+    proc = Process.warta("run", env=env, log=data / "run.log", cwd=data).start()
     try:
-        up = wait_for(lambda: _get(f"{base}/api/summary")[0] == 200, timeout=180, every=1.0)
-        assert up, (data / "run.log").read_text("utf-8", "replace")[-3000:]
-        yield {"base": base, "bootstrap": f"127.0.0.1:{kafka_port}", "data": data}
+        up = wait_for(lambda: _get(f"{base}/api/summary")[0] == 200, 180, 1.0, alive=[proc])
+        assert up, proc.tail()
+        bootstrap = f"127.0.0.1:{env['WARTA_EMBEDDED_PORT']}"
+        yield {"base": base, "bootstrap": bootstrap, "data": data}
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(120)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            proc.wait(30)
-        log.close()
+        proc.interrupt(120)
 
 
 def _counter(text: str, name: str, **labels: str) -> float:
@@ -263,7 +251,9 @@ def test_dashboard_fills_searches_and_escapes(warta: dict[str, Any], tmp_path: P
             page.keyboard.press("Escape")
 
             shot = os.environ.get("WARTA_SCREENSHOT")
-            page.wait_for_timeout(2500)  # one more snapshot, so the charts have a few points
+            # One more snapshot drawn, so the charts have a few points.
+            drawn = min(page.evaluate(f"() => {POINTS}"), SERIES_POINTS - 1)
+            page.wait_for_function(f"() => {POINTS} > {drawn}", timeout=30_000)
             page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
             if shot:
                 target = Path(shot) if Path(shot).is_absolute() else ROOT / shot
