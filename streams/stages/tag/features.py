@@ -1,23 +1,18 @@
-"""Text features shared by topic training and tagging: chrome stripping, tokens and n-grams."""
+"""Text features shared by topic training and tagging: chrome stripping (`streams.core.chrome`),
+tokens."""
 
 from __future__ import annotations
 
 import re
 
-# Page chrome that scraped Indonesian news carries between paragraphs; it says nothing about
-# the topic but is frequent enough to be learned as if it did.
-_CHROME = re.compile(
-    r"^\s*(?:SCROLL TO CONTINUE WITH CONTENT|ADVERTISEMENT|Advertisement|"
-    r"(?:Simak|Tonton|Saksikan)(?: juga)? (?:Video|video|Vidio)\b.*|"
-    r"Baca juga\s*:.*|Lihat juga\s*:.*|\[Gambas:.*\]|Halaman selanjutnya.*|"
-    r"Lanjut ke halaman berikutnya.*|Pilihan Redaksi.*|Ikuti (?:berita|kami)\b.*)\s*$"
-)
+from streams.core.chrome import is_topic_chrome
+
 _TOKEN = re.compile(r"[^\W\d_]{2,}")
 
 
 def strip_chrome(text: str) -> str:
-    """The text without lines that are page furniture rather than content."""
-    return "\n".join(line for line in text.splitlines() if not _CHROME.match(line))
+    """The text without the lines the topic model does not read (`is_topic_chrome`)."""
+    return "\n".join(line for line in text.splitlines() if not is_topic_chrome(line))
 
 
 def tokens(text: str) -> list[str]:
@@ -48,6 +43,6 @@ def document_tokens(title: str | None, text: str) -> tuple[list[str], list[str],
     for line in text.splitlines():
         line_tokens = tokens(line)
         body.extend(line_tokens)
-        if line_tokens and not _CHROME.match(line):
+        if line_tokens and not is_topic_chrome(line):
             kept.extend(line_tokens)
     return title_tokens, body, kept
