@@ -29,6 +29,14 @@ class ProcessRun:
     peak_rss_mb: float
 
 
+def _clean_env() -> dict[str, str]:
+    """None of the developer's WARTA_* settings. (Imported here: the stage profiler, which is
+    this module run as a script, should not load the Kafka clients.)"""
+    from streams.runtime.harness import clean_env
+
+    return clean_env()
+
+
 def run_process(corpus: Path, out: Path, articles: int) -> ProcessRun:
     """`warta process --dedupe` on the corpus, in a subprocess, with its own rusage."""
     started = time.perf_counter()
@@ -44,11 +52,6 @@ def run_process(corpus: Path, out: Path, articles: int) -> ProcessRun:
     if proc.returncode != 0:
         raise RuntimeError(f"warta process exited with {proc.returncode}")
     return ProcessRun(articles, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
-
-
-def _clean_env() -> dict[str, str]:
-    # The benchmark must not pick up a developer's WARTA_* settings.
-    return {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
 
 
 def profile_stages(corpus: Path) -> dict[str, Any]:

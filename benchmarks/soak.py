@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -24,15 +21,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
-from aiokafka import AIOKafkaProducer
 
-from benchmarks.stream import free_port
+from benchmarks.stream import rss_mb
 from benchmarks.synthetic import WORDS
 from streams.core import topics
-from streams.runtime.broker import EmbeddedBroker, ensure_topics
+from streams.runtime import harness
+from streams.runtime.broker import ensure_topics
+from streams.runtime.harness import Process, open_producer, stored_count, worker_env
 from streams.store import Store
 
-ROOT = Path(__file__).resolve().parents[1]
 SYLLABLES = [c + v for c in "bdgjklmnprstw" for v in "aiueo"]
 START = datetime(2025, 1, 1, 8, tzinfo=UTC)
 
@@ -64,8 +61,7 @@ IN_FLIGHT = 2000
 
 async def produce(bootstrap: str, count: int, days_per_1000: float, done: list[int]) -> None:
     """Push `count` articles, never more than IN_FLIGHT ahead of `done[0]` (stored so far)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
-    await producer.start()
+    producer = await open_producer(bootstrap, linger_ms=20)
     try:
         for i in range(count):
             # `done` is written by the sampling thread: polled, since no event crosses threads.
@@ -79,21 +75,6 @@ async def produce(bootstrap: str, count: int, days_per_1000: float, done: list[i
         await producer.stop()
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process in MiB (Linux)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def stored(store: Store) -> int:
-    try:
-        return sum(store.counts().values())
-    except Exception:  # tables not created yet
-        return 0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
@@ -105,27 +86,17 @@ def main() -> None:
     # SIGTERM unwinds like Ctrl-C, so the worker and the broker are stopped, not orphaned.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     window_s = args.window_days * 86400
-    with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker("127.0.0.1", free_port()) as broker:
+    with tempfile.TemporaryDirectory() as tmp, harness.broker() as broker:
         db = f"sqlite:///{Path(tmp) / 'soak.sqlite3'}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
-        env.update(
-            WARTA_BROKER=f"kafka://{broker.bootstrap}",
-            WARTA_DATABASE_URL=db,
-            WARTA_WEB_PORT=str(free_port()),
-            WARTA_DATA_DIR=tmp,
-            WARTA_LOG_LEVEL="warning",
+        env = worker_env(
+            broker.bootstrap,
+            db,
+            Path(tmp),
             WARTA_PARTITIONS=str(args.partitions),
             WARTA_DEDUPE_WINDOW_DAYS=str(args.window_days),
         )
         asyncio.run(ensure_topics(broker.bootstrap, topics.all_topics("warta"), args.partitions, 1))
-        log = open(Path(tmp) / "worker.log", "ab")  # noqa: SIM115
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker"],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        proc = Process.warta("worker", env=env, log=Path(tmp) / "worker.log").start()
         done = [0]  # stored so far, read by the feeder
         feeder = threading.Thread(
             target=lambda: asyncio.run(
@@ -147,7 +118,7 @@ def main() -> None:
         try:
             while proc.poll() is None:
                 time.sleep(args.every)
-                now, count = time.monotonic(), stored(store)
+                now, count = time.monotonic(), stored_count(store)
                 done[0] = count
                 rate = (count - last[1]) / (now - last[0])
                 last = (now, count)
@@ -162,8 +133,7 @@ def main() -> None:
                 if count >= args.count:
                     break
         finally:
-            proc.terminate()
-            proc.wait(60)
+            proc.stop(60)
             store.close()
         _summary(samples, full, time.monotonic() - started)
 

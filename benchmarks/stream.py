@@ -6,31 +6,22 @@ import asyncio
 import contextlib
 import math
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from streams.core import topics
-from streams.runtime.broker import EmbeddedBroker, terminate
+from streams.runtime import harness
+from streams.runtime.broker import EmbeddedBroker
+from streams.runtime.harness import Process, open_consumer, open_producer, worker_env
+from streams.store import Store
 
 OUT = (topics.UNIQUE, topics.DUPLICATES, topics.DLQ)
-MAX_REQUEST = 8 * 1024 * 1024
-READY = b"[^Worker]: Ready"
 Tick = Callable[[int], None]
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -38,9 +29,8 @@ class Cluster:
     """A broker, its SQLite database and the worker processes bound to it."""
 
     broker: EmbeddedBroker
-    database_url: str
-    workers: list[subprocess.Popen[bytes]]
-    logs: list[Path]
+    store: Store
+    workers: list[Process]
 
     @property
     def bootstrap(self) -> str:
@@ -53,70 +43,40 @@ class Cluster:
         return [w.pid for w in self.workers] + broker
 
 
-def _worker_env(bootstrap: str, database_url: str, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
-    env.update(
-        WARTA_BROKER=f"kafka://{bootstrap}",
-        WARTA_DATABASE_URL=database_url,
-        WARTA_WEB_PORT=str(free_port()),
-        WARTA_DATA_DIR=str(data_dir),
-        WARTA_LOG_LEVEL="info",  # the worker's "Ready" line is an info line
-    )
-    return env
-
-
 @contextlib.contextmanager
 def cluster(workdir: Path, workers: int) -> Iterator[Cluster]:
     """A memory-only broker and `workers` worker processes, stopped when the block ends."""
     workdir.mkdir(parents=True, exist_ok=True)
-    broker = EmbeddedBroker("127.0.0.1", free_port(), log_path=workdir / "broker.log")
-    broker.start()
     db = f"sqlite:///{workdir / 'warta.sqlite3'}"
-    _migrate(db)
-    procs: list[subprocess.Popen[bytes]] = []
-    logs = [workdir / f"worker-{i}.log" for i in range(workers)]
+    store = Store(db)
+    store.migrate()  # once, before workers started together race to create the tables
+    procs: list[Process] = []
     try:
-        for log in logs:
-            with log.open("ab") as out:
-                procs.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", "streams.cli", "worker"],
-                        env=_worker_env(broker.bootstrap, db, workdir),
-                        cwd=workdir,
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                    )
-                )
-        yield Cluster(broker, db, procs, logs)
-    finally:
-        for proc in procs:
-            terminate(proc)
-        broker.stop()
-
-
-def _migrate(database_url: str) -> None:
-    # Workers started together would race to create the SQLite tables (the loser exits 2).
-    from streams.store import Store
-
-    store = Store(database_url)
-    try:
-        store.migrate()
+        with harness.broker(log_path=workdir / "broker.log") as broker:
+            for i in range(workers):
+                env = worker_env(broker.bootstrap, db, workdir, WARTA_LOG_LEVEL="info")
+                log = workdir / f"worker-{i}.log"
+                procs.append(Process.warta("worker", env=env, log=log, cwd=workdir).start())
+            try:
+                yield Cluster(broker, store, procs)
+            finally:
+                for proc in procs:
+                    proc.stop()
     finally:
         store.close()
 
 
 def wait_ready(c: Cluster, timeout: float = 300.0) -> float:
-    """Seconds until every worker logged that it is ready."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        for proc, log in zip(c.workers, c.logs, strict=True):
-            if proc.poll() is not None:
-                tail = log.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"worker exited with {proc.returncode}:\n{tail}")
-        if all(READY in log.read_bytes() for log in c.logs):
-            return time.perf_counter() - started
-        time.sleep(0.25)
-    raise RuntimeError(f"workers not ready within {timeout:.0f} s; see {c.logs}")
+    """Seconds until every worker has joined the group and been given its partitions."""
+    return harness.wait_joined(c.bootstrap, len(c.workers), *c.workers, timeout=timeout)
+
+
+def _proc_fields(pid: int, name: str) -> list[str]:
+    """The `/proc/PID/status` line `name:` of a live process, split."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return line.split()[1:]
+    return []
 
 
 def cpu_seconds(pid: int) -> float:
@@ -125,12 +85,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def peak_rss_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of a live process."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def rss_mb(pid: int, peak: bool = False) -> float:
+    """Resident memory (VmRSS), or its peak (VmHWM), of a live process in MiB."""
+    fields = _proc_fields(pid, "VmHWM" if peak else "VmRSS")
+    return int(fields[0]) / 1024 if fields else 0.0
 
 
 @dataclass
@@ -151,25 +109,6 @@ class Arrivals:
             key = data.get("key") if topic == topics.DLQ else data.get("id")
             if isinstance(key, str) and key in self.want and key not in self.at:
                 self.at[key], self.topic[key] = now, topic
-
-
-async def _consumer(bootstrap: str) -> AIOKafkaConsumer:
-    consumer = AIOKafkaConsumer(
-        *OUT,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        max_partition_fetch_bytes=MAX_REQUEST,
-        fetch_max_bytes=4 * MAX_REQUEST,
-    )
-    await consumer.start()
-    return consumer
-
-
-async def _producer(bootstrap: str) -> AIOKafkaProducer:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_request_size=MAX_REQUEST, acks=1)
-    await producer.start()
-    return producer
 
 
 async def _follow(
@@ -196,7 +135,8 @@ async def send_all(
     bootstrap: str, articles: list[dict[str, object]], within: float, tick: Tick
 ) -> tuple[float, Arrivals]:
     """Produce every article at once; the perf_counter time of the first send, and arrivals."""
-    consumer, producer = await _consumer(bootstrap), await _producer(bootstrap)
+    consumer = await open_consumer(bootstrap, *OUT)
+    producer = await open_producer(bootstrap, acks=1)
     arrivals = Arrivals(set(_ids(articles)))
     try:
         started = time.perf_counter()
@@ -214,7 +154,8 @@ async def paced(
     bootstrap: str, articles: list[dict[str, object]], rate: float, within: float, tick: Tick
 ) -> tuple[dict[str, float], Arrivals]:
     """Produce at `rate` articles/s; returns the send time of each id and the arrivals."""
-    consumer, producer = await _consumer(bootstrap), await _producer(bootstrap)
+    consumer = await open_consumer(bootstrap, *OUT)
+    producer = await open_producer(bootstrap, acks=1)
     arrivals, sent = Arrivals(set(_ids(articles))), {}
     follow = asyncio.create_task(_follow(consumer, arrivals, within, tick))
     try:
@@ -231,15 +172,17 @@ async def paced(
         await asyncio.gather(consumer.stop(), producer.stop())
 
 
-def warm_up(c: Cluster, articles: list[dict[str, object]], timeout: float = 300.0) -> float:
-    """Push warm-up articles until all leave the pipeline: models loaded, partitions settled."""
-    started, arrivals = asyncio.run(send_all(c.bootstrap, articles, timeout, lambda n: None))
-    return max(arrivals.at.values()) - started
+def warm_up(c: Cluster, articles: list[dict[str, object]], timeout: float = 300.0) -> int:
+    """Push warm-up articles until all left the pipeline and are stored: models loaded,
+    partitions settled. Returns the rows they made."""
+    _, arrivals = asyncio.run(send_all(c.bootstrap, articles, timeout, lambda n: None))
+    kept = sum(1 for t in arrivals.topic.values() if t != topics.DLQ)
+    stored_at(c, kept, timeout)
+    return kept
 
 
 async def _total_messages(bootstrap: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
+    consumer = await open_consumer(bootstrap)
     try:
         parts = [
             TopicPartition(t, p)
@@ -256,25 +199,11 @@ def total_messages(bootstrap: str) -> int:
     return asyncio.run(_total_messages(bootstrap))
 
 
-def stored_count(database_url: str) -> int:
-    """Rows in the articles and duplicates tables."""
-    from streams.store import Store
-
-    store = Store(database_url)
-    try:
-        return sum(store.counts().values())
-    finally:
-        store.close()
-
-
-def wait_stored(database_url: str, target: int, timeout: float = 120.0) -> float:
+def stored_at(c: Cluster, target: int, timeout: float = 120.0) -> float:
     """perf_counter time when the store holds `target` rows (polled every 0.1 s)."""
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        if stored_count(database_url) >= target:
-            return time.perf_counter()
-        time.sleep(0.1)
-    raise TimeoutError(f"the store did not reach {target} rows in {timeout:.0f} s")
+    if harness.wait_stored(c.store, target, timeout, *c.workers, every=0.1) < target:
+        raise TimeoutError(f"the store did not reach {target} rows in {timeout:.0f} s")
+    return time.perf_counter()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -321,16 +250,16 @@ def throughput(
     with cluster(workdir, workers) as c:
         ready = wait_ready(c)
         warm_up(c, warm)
-        base = wait_stored_settled(c.database_url)
+        base = harness.stored_count(c.store)
         messages = total_messages(c.bootstrap)
         before = [cpu_seconds(pid) for pid in c.pids()]
         started, arrivals = asyncio.run(send_all(c.bootstrap, articles, 900.0, tick))
         last_out = max(arrivals.at.values())
         kept = sum(1 for t in arrivals.topic.values() if t != topics.DLQ)
-        stored = wait_stored(c.database_url, base + kept)
+        stored = stored_at(c, base + kept)
         after = [cpu_seconds(pid) for pid in c.pids()]
         used = [b - a for a, b in zip(before, after, strict=True)]
-        rss = [peak_rss_mb(w.pid) for w in c.workers]
+        rss = [rss_mb(w.pid, peak=True) for w in c.workers]
         messages = total_messages(c.bootstrap) - messages
     outcome = {t: list(arrivals.topic.values()).count(t) for t in OUT}
     return Throughput(
@@ -356,17 +285,6 @@ def steady_rate(times: list[float]) -> float:
     low, high = int(0.1 * len(ordered)), int(0.9 * len(ordered))
     span = ordered[high] - ordered[low]
     return (high - low) / span if span > 0 else 0.0
-
-
-def wait_stored_settled(database_url: str, quiet: float = 1.0) -> int:
-    """The row count once it has not changed for `quiet` seconds (the warm-up is stored)."""
-    last, since = -1, time.perf_counter()
-    while time.perf_counter() - since < quiet:
-        now = stored_count(database_url)
-        if now != last:
-            last, since = now, time.perf_counter()
-        time.sleep(0.1)
-    return last
 
 
 @dataclass(frozen=True)

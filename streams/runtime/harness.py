@@ -330,8 +330,11 @@ async def collect(
 async def batches(
     bootstrap: str, names: Iterable[str], within: float = 60.0
 ) -> AsyncIterator[list[ConsumerRecord[bytes, bytes]]]:
-    """Every message written to `names` so far, a batch at a time: each partition is read up to
-    the end offset it had when the reading began."""
+    """Every message written to `names` so far, a batch at a time: each partition is read until
+    its position passes the end offset it had when the reading began.
+
+    Fetches are kept whole: the embedded broker reports as end offset the last record batch's
+    first offset + 1, so the records after it in that batch are written ones too."""
     consumer = await open_consumer(bootstrap)
     try:
         existing = await consumer.topics()
@@ -352,7 +355,7 @@ async def batches(
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{sorted(map(str, left))} not read to the end in {within} s")
             for tp, messages in (await consumer.getmany(*left, timeout_ms=1000)).items():
-                yield [m for m in messages if m.offset < ends[tp]]
+                yield messages
                 if await consumer.position(tp) >= ends[tp]:
                     left.discard(tp)
     finally:
