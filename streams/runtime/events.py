@@ -1,4 +1,10 @@
-"""Where refused messages go: the dead-letter topic, with the reason and the source offset."""
+"""How an agent walks its events: one at a time, acked after its handler, refusals dead-lettered.
+
+Consumes a faust stream and a handler per event; produces dead letters on `articles.dlq` (the
+original bytes, the reason and the source topic, partition and offset) for every rejection or
+exception, so that one bad message never stops an agent. The ack policy lives here too: an event
+whose handler was interrupted is never committed (`withhold_ack`).
+"""
 
 from __future__ import annotations
 
