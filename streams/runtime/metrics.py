@@ -17,7 +17,7 @@ from prometheus_client import (
 )
 
 from schemas import CleanArticle
-from streams.core.fingerprint import is_chrome
+from streams.core.chrome import is_chrome
 
 # Producers choose `source`; a bound on distinct label values keeps a misbehaving producer from
 # exhausting the worker's memory with label sets.
