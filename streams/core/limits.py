@@ -8,6 +8,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TypeVar
 
 from schemas import CleanArticle, RawArticle, Rejection
@@ -17,41 +18,113 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 # One tag, up to the next `<` or `>`: `[^<>]` keeps the scan linear on hostile input.
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,31})[^<>]*")
-# Elements that never hold children, and those whose end tag pages routinely omit: neither
-# may count as an open level, or ordinary old-style pages would look deep.
-_NO_DEPTH = frozenset(
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,31})[^<>]*|<!--")
+# Elements libxml2 builds empty: they open no level. (It does not know the newer void elements:
+# `<source>`, `<track>`, `<wbr>`, `<embed>` stay open and nest like any unknown tag.)
+_VOID = frozenset(
     [
         "area",
         "base",
+        "basefont",
         "br",
         "col",
-        "embed",
+        "frame",
         "hr",
         "img",
         "input",
+        "isindex",
         "link",
         "meta",
         "param",
-        "source",
-        "track",
-        "wbr",
-        "p",
-        "li",
-        "dt",
-        "dd",
-        "tr",
-        "td",
-        "th",
-        "option",
-        "thead",
-        "tbody",
-        "tfoot",
-        "colgroup",
-        "rt",
-        "rp",
     ]
 )
+# Elements whose text the parser reads as text up to their end tag, never as markup: what a
+# script writes (`document.write("<div>")`) opens nothing.
+_RAW = frozenset(["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"])
+_DATA_ATTR = re.compile(r"""\sdata-[\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*')""")
+_IMPLIED = frozenset(["html", "head", "body"])
+# libxml2's end tag priorities: an end tag closes the elements opened after its match only when
+# none of them ranks higher (a stray `</section>` cannot close a `<div>`; other tags rank 100).
+_END_PRIORITY = {"div": 150, "td": 160, "th": 160, "tr": 170, "thead": 180, "tbody": 180}
+_END_PRIORITY |= {"tfoot": 180, "table": 190, "head": 200, "body": 200, "html": 220}
+# libxml2's implied end tags, measured on the parser: an open element (key) is closed by the
+# start of any of these, as `<p>` is by a `<div>` or `<li>` by the next `<li>`. Only the element on
+# top is checked, again and again, as the parser does.
+_CLOSED_BY: dict[str, frozenset[str]] = {
+    "a": frozenset(["a", "fieldset", "table", "td", "th"]),
+    "address": frozenset(["dd", "dl", "dt", "form", "li", "ul"]),
+    "b": frozenset(["center", "p", "td", "th"]),
+    "big": frozenset(["p"]),
+    "caption": frozenset(["col", "colgroup", "tbody", "tfoot", "thead", "tr"]),
+    "colgroup": frozenset(["colgroup", "tbody", "tfoot", "thead", "tr"]),
+    "dd": frozenset(["dt"]),
+    "dir": frozenset(["dd", "dl", "dt", "form", "ul"]),
+    "dl": frozenset(["form", "li"]),
+    "dt": frozenset(["dd", "dl"]),
+    "font": frozenset(["center", "td", "th"]),
+    "form": frozenset(["form"]),
+    "h1": frozenset(["fieldset", "form", "li", "p", "table"]),
+    "h2": frozenset(["fieldset", "form", "li", "p", "table"]),
+    "h3": frozenset(["fieldset", "form", "li", "p", "table"]),
+    "h4": frozenset(["fieldset", "form", "li", "p", "table"]),
+    "h5": frozenset(["fieldset", "form", "li", "p", "table"]),
+    "h6": frozenset(["fieldset", "form", "li", "p", "table"]),
+    "i": frozenset(["center", "p", "td", "th"]),
+    "legend": frozenset(["fieldset"]),
+    "li": frozenset(["li"]),
+    "menu": frozenset(["dd", "dl", "dt", "form", "ul"]),
+    "ol": frozenset(["form"]),
+    "option": frozenset(["optgroup", "option"]),
+    "p": frozenset(
+        [
+            "address",
+            "blockquote",
+            "caption",
+            "center",
+            "col",
+            "colgroup",
+            "dd",
+            "dir",
+            "div",
+            "dl",
+            "dt",
+            "fieldset",
+            "form",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "li",
+            "menu",
+            "ol",
+            "p",
+            "pre",
+            "table",
+            "tbody",
+            "td",
+            "tfoot",
+            "th",
+            "tr",
+            "ul",
+        ]
+    ),
+    "pre": frozenset(["dd", "dl", "dt", "fieldset", "form", "li", "table", "ul"]),
+    "s": frozenset(["p"]),
+    "small": frozenset(["p"]),
+    "span": frozenset(["td", "th"]),
+    "strike": frozenset(["p"]),
+    "tbody": frozenset(["tbody", "tfoot"]),
+    "td": frozenset(["tbody", "td", "tfoot", "th", "tr"]),
+    "tfoot": frozenset(["tbody"]),
+    "th": frozenset(["tbody", "td", "tfoot", "th", "tr"]),
+    "thead": frozenset(["tbody", "tfoot"]),
+    "tr": frozenset(["tbody", "tfoot", "tr"]),
+    "tt": frozenset(["p"]),
+    "u": frozenset(["p", "td", "th"]),
+    "ul": frozenset(["address", "form", "menu", "pre"]),
+}
 
 
 @dataclass(frozen=True)
@@ -75,25 +148,83 @@ def limits_of(settings: Settings) -> HtmlLimits:
 def screen_html(html: str, limits: HtmlLimits) -> Rejection | None:
     """A rejection when the page is too deep, has too many tags or a giant tag; else None.
 
-    libxml2 stops building the tree at depth 256 (the body is silently lost), and the
+    libxml2 stops building the tree at depth 256 (the rest of the page is silently lost), and the
     extractor's time grows fast with tag count and tag size, so such pages are refused up front.
+    Depth is counted as the parser builds the tree, not tag by tag: script and style text, comments
+    and void elements open nothing, an end tag closes every element opened after its match, an
+    unmatched one closes nothing, and implied end tags (`<p>`, `<li>`, table cells) are applied.
     """
-    depth = deepest = tags = 0
-    for match in _TAG.finditer(html):
+    open_names: dict[str, int] = {}
+    stack: list[str] = []
+    # html and body: the parser builds them whether or not the page writes them
+    implied = 2
+    tags = 0
+    pos = 0
+    ignored: tuple[str, int] | None = None
+    while (match := _TAG.search(html, pos)) is not None:
+        pos = match.end()
+        if match.group(2) is None:  # a comment, up to its end
+            end = html.find("-->", pos)
+            if end < 0:
+                break
+            pos = end + 3
+            continue
         tags += 1
         if tags > limits.max_tags:
             return _refuse(f"more than {limits.max_tags} tags")
-        size = match.end() - match.start()
-        if size > limits.max_tag_bytes:
+        size = pos - match.start()
+        if size > limits.max_tag_bytes and _read_bytes(match.group(0)) > limits.max_tag_bytes:
             return _refuse(f"a tag of {size} bytes (limit {limits.max_tag_bytes})")
         name = match.group(2).lower()
-        if name in _NO_DEPTH or match.group(0).endswith("/"):
+        if match.group(1):
+            if open_names.get(name) and (name, len(stack)) != ignored:
+                if _closes(name, stack):
+                    while (top := stack.pop()) != name:
+                        open_names[top] -= 1
+                    open_names[name] -= 1
+                else:  # the same misplaced end tag again need not walk the stack again
+                    ignored = (name, len(stack))
             continue
-        depth = max(depth - 1, 0) if match.group(1) else depth + 1
-        deepest = max(deepest, depth)
-    if deepest > limits.max_depth:
-        return _refuse(f"elements nested {deepest} deep (limit {limits.max_depth})")
+        if name in _VOID or name in _IMPLIED:
+            continue
+        while stack and name in _CLOSED_BY.get(stack[-1], ()):
+            open_names[stack.pop()] -= 1
+        if name in _RAW:
+            end_tag = _raw_end(name).search(html, pos)
+            if end_tag is None:
+                break
+            pos = end_tag.end()
+            continue
+        if match.group(0).endswith("/"):
+            continue
+        stack.append(name)
+        open_names[name] = open_names.get(name, 0) + 1
+        if len(stack) + implied > limits.max_depth:
+            return _refuse(f"elements nested more than {limits.max_depth} deep")
     return None
+
+
+def _read_bytes(tag: str) -> int:
+    """The tag's size without its data-* values: pages keep whole JSON configs in them (a video
+    carousel's 330 KB), which the extractor never reads, while a giant class or id costs it time."""
+    return len(_DATA_ATTR.sub("", tag))
+
+
+def _closes(name: str, stack: list[str]) -> bool:
+    """Whether an end tag closes its open element: libxml2 ignores a misplaced end tag when an
+    element of higher priority (a div, a table part) was opened after its match."""
+    priority = _END_PRIORITY.get(name, 100)
+    for open_name in reversed(stack):
+        if open_name == name:
+            return True
+        if _END_PRIORITY.get(open_name, 100) > priority:
+            return False
+    return False
+
+
+@cache
+def _raw_end(name: str) -> re.Pattern[str]:
+    return re.compile(rf"</{name}\b[^<>]*>?", re.IGNORECASE)
 
 
 def screen(raw: RawArticle, limits: HtmlLimits) -> Rejection | None:
