@@ -306,10 +306,6 @@ def test_pages_the_parser_nests_too_deep_are_refused(body: str) -> None:
     assert refused is not None and "nested" in (refused.error or "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: trafilatura refuses a fragment without <html> whose one root holds the body",
-)
 @pytest.mark.parametrize(
     "html",
     [

@@ -65,8 +65,15 @@ class HtmlResult:
 
 
 def parse(html: str) -> HtmlElement | None:
-    """The page's lxml tree (the only parse of it), or None when it is not HTML."""
+    """The page's lxml tree (the only parse of it), or None when it is not HTML.
+
+    trafilatura takes a page that does not start like a document and parses to one element as
+    "not HTML": a fragment pushed by a producer (`<article><p>...</p></article>`) is given the
+    document around it instead.
+    """
     tree: HtmlElement | None = load_html(html)
+    if tree is None and "<" in html:  # a second parse for refused fragments only
+        tree = load_html(f"<html><body>{html}</body></html>")
     return tree
 
 
