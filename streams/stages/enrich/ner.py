@@ -11,15 +11,17 @@ import pycrfsuite
 from schemas.models import Entity, EntityType
 from streams.stages.enrich.crf import CrfModel, viterbi
 from streams.stages.enrich.gazetteer import gazetteer_marks
-from streams.stages.enrich.ner_data import spans
+from streams.stages.enrich.ner_discourse import propagate
 from streams.stages.enrich.ner_fast import WordScorer
 from streams.stages.enrich.ner_features import sentence_features
-from streams.stages.enrich.ner_post import correct
+from streams.stages.enrich.ner_post import correct, shouting
 from streams.stages.enrich.ner_rules import rule_tags
+from streams.stages.enrich.ner_spans import reader_spans
 from streams.stages.enrich.text import Token, split_sentences
 
-VERSION = "ner-crf-1"
-MODEL_PATH = Path(__file__).resolve().parent / "models" / f"{VERSION}.crfsuite"
+# ner-crf-2: the ner-crf-1 model's tags read as a reader marks names (ner_spans, ner_discourse).
+VERSION = "ner-crf-2"
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "ner-crf-1.crfsuite"
 
 # Tagging costs a few µs a token: past this point a huge page would hold up the stream, and a
 # news story has long named its people by then.
@@ -60,7 +62,7 @@ def predict_tags(words: Sequence[str], tagger: pycrfsuite.Tagger | None = None) 
 
 def _to_entities(text: str, tokens: Sequence[Token], tags: Sequence[str]) -> list[Entity]:
     found: list[Entity] = []
-    for start, end, label in sorted(spans(tags)):
+    for start, end, label in reader_spans([t.text for t in tokens], tags):
         a, b = tokens[start].start, tokens[end - 1].end
         found.append(Entity(text=text[a:b], type=_TYPES[label], start=a, end=b))
     return found
@@ -99,4 +101,6 @@ def extract_entities(text: str, lang: str = "id") -> list[Entity]:
     entities: list[Entity] = []
     for sentence, sentence_tags in zip(sentences, tags, strict=True):
         entities.extend(_to_entities(text, sentence, sentence_tags))
-    return entities
+    # Lines in capitals give no cues (see ner_post.shouting): no mentions are read there either.
+    tokens = [t for s in sentences if not shouting([t.text for t in s]) for t in s]
+    return propagate(entities, tokens, text)

@@ -174,3 +174,51 @@ def test_word_scorer_shared_by_threads_scores_as_alone() -> None:
         sys.setswitchinterval(interval)
     for one, other in zip(alone, together, strict=True):
         assert all(np.array_equal(a, b) for a, b in zip(one, other, strict=True))
+
+
+def _clean_ends(text: str) -> None:
+    for e in extract_entities(text):
+        assert e.text[:1].isalnum() and e.text[-1:].isalnum(), e
+
+
+def test_spans_never_start_or_end_with_punctuation() -> None:
+    text = (
+        "Sekretaris Jenderal Pakta Pertahanan Atlantik Utara (NATO) Lars Henriksen tiba di Seoul. "
+        '"Kami siap," kata Henriksen. Menurut (Komisi Pemilihan Umum) KPU, data itu [rahasia].'
+    )
+    _clean_ends(text)
+    _clean_ends((HERE / "id_diplomasi.txt").read_text("utf-8"))
+    found = by_type(text)
+    assert {"Pakta Pertahanan Atlantik Utara", "NATO"} <= found["ORG"]
+    assert "Lars Henriksen" in found["PERSON"]
+
+
+def test_a_name_with_its_acronym_is_two_names() -> None:
+    text = (
+        "Komisi Pemilihan Umum (KPU) menetapkan jadwal baru, kata PT Bank Sejahtera (Persero) Tbk."
+    )
+    found = by_type(text)
+    assert {"Komisi Pemilihan Umum", "KPU"} <= found["ORG"]
+    # A bracket inside a company's legal name stays; none opens or closes a name.
+    assert "PT Bank Sejahtera (Persero) Tbk" in found["ORG"]
+
+
+def test_known_epithets_are_places() -> None:
+    text = (
+        "Negeri Sakura meluncurkan strategi keamanan baru, sementara Negeri Paman Sam dan "
+        "Negeri Jiran memantau. Wali Kota Kota Pahlawan hadir."
+    )
+    found = by_type(text)
+    assert {"Negeri Sakura", "Negeri Paman Sam", "Negeri Jiran", "Kota Pahlawan"} <= found["LOC"]
+    assert not found.get("PERSON", set()) & {"Negeri Sakura", "Negeri Paman Sam"}
+
+
+def test_a_name_found_once_is_found_wherever_the_article_repeats_it() -> None:
+    text = (
+        "Ketua Umum PSSI Erick Thohir berharap penonton memadati stadion. "
+        "Erick juga meminta suporter menjaga ketertiban di Universitas Erick Luhur."
+    )
+    mentions = [(e.text, e.type, e.start) for e in extract_entities(text)]
+    assert ("Erick", "PERSON", text.index("Erick juga")) in mentions
+    # Inside a longer capitalised name the model left alone, it is not the person.
+    assert ("Erick", "PERSON", text.index("Erick Luhur")) not in mentions
