@@ -148,7 +148,13 @@ class TaggedArticle(EnrichedArticle):
 
 
 class DuplicateEvent(Message):
-    """Dedupe's verdict that `id` repeats `duplicate_of`, on `articles.duplicates`."""
+    """Dedupe's verdict that `id` repeats `duplicate_of`, on `articles.duplicates`.
+
+    `duplicate_of` is the canonical article of the story (its smallest order key). When an
+    earlier verdict of `id` changes (a copy overtook its original; two stories merged), a new
+    event is published with `revises`: the id's own id when it had been published on
+    `articles.unique` (drop it from your unique articles), else the canonical it pointed at.
+    The last event of an id is its verdict."""
 
     id: NonEmpty
     duplicate_of: NonEmpty
@@ -158,6 +164,8 @@ class DuplicateEvent(Message):
     title: str | None = None
     source: str | None = None
     url: str | None = None
+    published_at: str | None = None
+    revises: str | None = None
 
 
 class DeadLetter(Message):

@@ -16,9 +16,11 @@ BY_FINGERPRINT = "warta.dedupe.by-fingerprint"
 BANDS = "warta.dedupe.bands"
 # Internal: candidates found by the band owners, keyed back by the article id.
 CANDIDATES = "warta.dedupe.candidates"
+# Internal: each decided article with the matches it saw, all on partition 0 (the story owner).
+LINKS = "warta.dedupe.links"
 
 PUBLIC = (RAW, CLEAN, ENRICHED, TAGGED, UNIQUE, DUPLICATES, DLQ)
-INTERNAL = (BY_FINGERPRINT, BANDS, CANDIDATES)
+INTERNAL = (BY_FINGERPRINT, BANDS, CANDIDATES, LINKS)
 
 # The topology: the topics each agent consumes. The agents subscribe from here, and the list of
 # topics the worker's group consumes (its lag is the work still to do; `warta run` drains it
@@ -31,12 +33,13 @@ READS: dict[str, tuple[str, ...]] = {
     "exact": (BY_FINGERPRINT,),
     "band": (BANDS,),
     "decide": (CANDIDATES,),
+    "story": (LINKS,),
     "store": (UNIQUE, DUPLICATES),
 }
 CONSUMED = tuple(dict.fromkeys(topic for reads in READS.values() for topic in reads))
 
 # Faust tables, each backed by the changelog topic `{app_id}-{table}-changelog`.
-TABLES = ("fingerprints", "filed", "held", "pending", "verdicts")
+TABLES = ("fingerprints", "filed", "held", "pending", "verdicts", "stories")
 
 
 def changelog(app_id: str, table: str) -> str:

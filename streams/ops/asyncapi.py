@@ -44,11 +44,20 @@ CHANNELS: dict[str, tuple[str, type[BaseModel], str, list[str]]] = {
         "IPTC topics and rule tags.",
         ["send", "receive"],
     ),
-    topics.UNIQUE: ("articlesUnique", TaggedArticle, "The first article of each story.", ["send"]),
+    topics.UNIQUE: (
+        "articlesUnique",
+        TaggedArticle,
+        "The canonical article of each story (its smallest order key so far). A later"
+        " DuplicateEvent with `revises` equal to the article's own id moves it into another"
+        " story: follow articles.duplicates too.",
+        ["send"],
+    ),
     topics.DUPLICATES: (
         "articlesDuplicates",
         DuplicateEvent,
-        "Exact and near duplicates, linked to their first article.",
+        "Exact and near duplicates, linked to their story's canonical article. The last event"
+        " of an id is its verdict; one with `revises` corrects an earlier one (a copy that"
+        " overtook its original, or two stories merged).",
         ["send"],
     ),
     topics.DLQ: ("articlesDlq", DeadLetter, "Messages a stage refused, with the reason.", ["send"]),

@@ -40,6 +40,11 @@ pending = app.Table("pending", default=None, partitions=settings.partitions)
 # so that a replay repeats it.
 verdicts = app.Table("verdicts", default=None, partitions=settings.partitions)
 
+# article id -> StoryNode (stages/dedupe/stories.py): the story owner's union-find. Written only
+# while partition 0 of `warta.dedupe.links` is processed, so every row lives on partition 0.
+stories = app.Table("stories", default=None, partitions=settings.partitions)
+STORY_PARTITION = 0
+
 owned = OwnedBands(filed)
 
 
@@ -67,7 +72,15 @@ filed_expiry = Expiry(filed, WINDOW, filed_partition, on_delete=_unfile)
 # the decision, which must still find the article to publish it again.
 held_expiry = Expiry(held, GRACE, keyed, recovered=_decided)
 pending_expiry = Expiry(pending, GRACE, keyed, recovered=_decided)
-EXPIRIES = (fingerprint_expiry, verdict_expiry, filed_expiry, held_expiry, pending_expiry)
+story_expiry = Expiry(stories, WINDOW, lambda key: STORY_PARTITION)
+EXPIRIES = (
+    fingerprint_expiry,
+    verdict_expiry,
+    filed_expiry,
+    held_expiry,
+    pending_expiry,
+    story_expiry,
+)
 
 
 @app.on_partitions_revoked.connect

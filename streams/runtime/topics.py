@@ -35,6 +35,7 @@ dlq_topic = byte_topic(topics.DLQ)
 by_fingerprint_topic = byte_topic(topics.BY_FINGERPRINT, internal=True)
 bands_topic = byte_topic(topics.BANDS, internal=True)
 candidates_topic = byte_topic(topics.CANDIDATES, internal=True)
+links_topic = byte_topic(topics.LINKS, internal=True)
 
 
 _BY_NAME = {
@@ -50,6 +51,7 @@ _BY_NAME = {
         by_fingerprint_topic,
         bands_topic,
         candidates_topic,
+        links_topic,
     )
     for name in topic.topics
 }

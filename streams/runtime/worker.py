@@ -10,13 +10,13 @@ import sys
 
 from faust.worker import Worker
 
-from streams.runtime.agents import dedupe, stages, store
+from streams.runtime.agents import dedupe, stages, store, stories
 from streams.runtime.app import app, settings
 from streams.runtime.web import register
 from streams.samples import ARTICLES
 from streams.stages.pipeline import warm_up
 
-AGENTS = (stages, dedupe, store)
+AGENTS = (stages, dedupe, stories, store)
 
 register(app)
 

@@ -53,25 +53,40 @@ class Store:
             command.upgrade(config, "head")
 
     def upsert_articles(self, items: Sequence[TaggedArticle]) -> None:
-        """Insert or replace unique articles by id, in one transaction."""
-        if items:
-            rows = [_article_row(a) for a in items]
-            self._upsert(articles, rows)
+        """Insert or replace unique articles by id, in one transaction.
+
+        An id already in `duplicates` stays there: a verdict only ever moves an article from
+        unique to duplicate (stories merge, never split), and its unique event may be read
+        after the correction (the two topics are consumed independently)."""
+        self.write(items, ())
 
     def upsert_duplicates(self, events: Sequence[DuplicateEvent]) -> None:
-        """Insert or replace duplicate events by id, in one transaction."""
-        if events:
-            rows = [_duplicate_row(e) for e in events]
-            self._upsert(duplicates, rows)
+        """Insert or replace duplicate events by id, removing those ids from `articles`."""
+        self.write((), events)
 
-    def _upsert(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    def write(self, items: Sequence[TaggedArticle], events: Sequence[DuplicateEvent]) -> None:
+        """Unique articles and duplicate events in one transaction, ending in the final state:
+        each id in exactly one table, a duplicate's verdict winning over a unique one."""
+        dup_ids = {e.id for e in events}
+        with self.engine.begin() as connection:
+            if items:
+                ids = [a.id for a in items if a.id not in dup_ids]
+                known = _existing(connection, duplicates, ids)
+                rows = [_article_row(a) for a in items if a.id in set(ids) - known]
+                self._upsert(connection, articles, rows)
+            if events:
+                connection.execute(sa.delete(articles).where(articles.c.id.in_(sorted(dup_ids))))
+                self._upsert(connection, duplicates, [_duplicate_row(e) for e in events])
+
+    def _upsert(
+        self, connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
+    ) -> None:
+        if not rows:
+            return
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         stmt = dialect.insert(table)
         updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != "id"}
-        with self.engine.begin() as connection:
-            connection.execute(
-                stmt.on_conflict_do_update(index_elements=["id"], set_=updates), rows
-            )
+        connection.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=updates), rows)
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         """The stored message of one unique article, or None."""
@@ -108,6 +123,12 @@ class Store:
     def close(self) -> None:
         """Release the connection pool."""
         self.engine.dispose()
+
+
+def _existing(connection: sa.Connection, table: sa.Table, ids: Sequence[str]) -> set[str]:
+    if not ids:
+        return set()
+    return {r[0] for r in connection.execute(sa.select(table.c.id).where(table.c.id.in_(ids)))}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

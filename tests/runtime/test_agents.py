@@ -94,8 +94,11 @@ async def test_exact_agent_claims_a_fingerprint_once(sent: Sent) -> None:
         await agent.put(key=first.fingerprint.encode(), value=codec.dumps(first))
         await agent.put(key=copy.fingerprint.encode(), value=codec.dumps(copy))
         await agent.put(key=first.fingerprint.encode(), value=codec.dumps(first))  # a replay
-    [dup] = _by_topic(sent, topics.DUPLICATES)
-    assert (dup["id"], dup["duplicate_of"], dup["kind"]) == ("fp-b", "fp-a", "exact")
+    # The copy goes straight to the story owner, linked to the claimant by its fingerprint.
+    [link] = _by_topic(sent, topics.LINKS)
+    assert link["id"] == "fp-b" and [e[0] for e in link["edges"]] == ["fp-a"]
+    assert link["edges"][0][3:] == [1.0, "exact"]
+    assert [kw["partition"] for name, _, _, kw in sent if name == topics.LINKS] == [0]
     asked = [m["article"]["id"] for m in _by_topic(sent, topics.CANDIDATES)]
     assert asked == ["fp-a", "fp-a"], "the original and its replay go on to near-dedupe"
     queries = _by_topic(sent, topics.BANDS)
@@ -122,24 +125,44 @@ def _article_message(article_id: str, text: str) -> dict[str, Any]:
     }
 
 
-async def test_decide_agent_judges_once_and_repeats_its_verdict_on_a_replay(sent: Sent) -> None:
+async def test_decide_agent_links_once_complete_and_again_on_a_replay(sent: Sent) -> None:
     first = _article_message("dec-a", STORY)
     copy = _article_message("dec-b", STORY.replace("Senin", "Selasa"))
-    known = [["dec-a", first["sig"], 1.7e9]]
+    other = _article_message("dec-c", "Harga cabai rawit naik dua kali lipat di pasar induk.")
+    known = [["dec-a", first["sig"], 1.7e9], ["dec-c", other["sig"], 1.6e9]]
     async with dedupe_agents.decide_agent.test_context() as agent:
         await agent.put(key=b"dec-a", value=codec.dumps(first))
-        assert not _by_topic(sent, topics.UNIQUE), "waits for the band owner's answer"
+        assert not _by_topic(sent, topics.LINKS), "waits for the band owner's answer"
         answer = {"op": "band", "from": 0, "candidates": []}
         await agent.put(key=b"dec-a", value=codec.dumps(answer))
         # The answer again, as after a crash that lost the outcome but kept the verdict.
         await agent.put(key=b"dec-a", value=codec.dumps(answer))
         await agent.put(key=b"dec-b", value=codec.dumps({**answer, "candidates": known}))
         await agent.put(key=b"dec-b", value=codec.dumps(copy))
-    assert [u["id"] for u in _by_topic(sent, topics.UNIQUE)] == ["dec-a", "dec-a"]
-    [dup] = _by_topic(sent, topics.DUPLICATES)
-    assert (dup["id"], dup["duplicate_of"], dup["kind"]) == ("dec-b", "dec-a", "near")
-    filed = [m for m in _by_topic(sent, topics.BANDS) if m["op"] == "index"]
-    assert {m["id"] for m in filed} == {"dec-a"}
+    links = _by_topic(sent, topics.LINKS)
+    assert [(m["id"], [e[0] for e in m["edges"]]) for m in links] == [
+        ("dec-a", []),
+        ("dec-a", []),
+        ("dec-b", ["dec-a"]),  # verified: the unrelated candidate is no edge
+    ]
+    assert not _by_topic(sent, topics.UNIQUE) and not _by_topic(sent, topics.DUPLICATES)
+
+
+async def test_band_agent_files_a_query_with_its_signature_before_answering(sent: Sent) -> None:
+    sig = signature(STORY).to_str()
+
+    def query(article_id: str) -> dict[str, Any]:
+        keys = ["00:cc", "02:dd"]
+        return {"op": "query", "id": article_id, "keys": keys, "at": 1.7e9, "from": 2, "sig": sig}
+
+    async with dedupe_agents.band_agent.test_context() as agent:
+        await agent.put(key=b"00:cc", value=codec.dumps(query("m-1")), partition=2)
+        await agent.put(key=b"00:cc", value=codec.dumps(query("m-2")), partition=2)
+        await agent.put(key=b"00:cc", value=codec.dumps(query("m-1")), partition=2)  # replay
+    first, second, replay = _by_topic(sent, topics.CANDIDATES)
+    assert first["candidates"] == [], "nothing filed before the first"
+    assert second["candidates"] == [["m-1", sig, 1.7e9]], "the second sees the first"
+    assert replay["candidates"] == [["m-2", sig, 1.7e9]], "never itself, filed once"
 
 
 async def test_band_agent_files_canonical_articles_and_answers_within_the_window(
@@ -214,14 +237,14 @@ async def test_store_agent_dead_letters_only_the_row_that_fails(
 ) -> None:
     store = Store(f"sqlite:///{tmp_path / 'agents.sqlite3'}")
     store.migrate()
-    real = store.upsert_articles
+    real = store.write
 
-    def refuse_boom(items: Any) -> None:
+    def refuse_boom(items: Any, events: Any) -> None:
         if any(a.id == "boom" for a in items):
             raise ValueError("row refused")
-        real(items)
+        real(items, events)
 
-    monkeypatch.setattr(store, "upsert_articles", refuse_boom)
+    monkeypatch.setattr(store, "write", refuse_boom)
     store_agents._store = store
     try:
         async with store_agents.store_agent.test_context() as agent:

@@ -76,3 +76,16 @@ def test_migrate_twice_is_harmless(sqlite_store: Store) -> None:
 def test_redact_hides_password() -> None:
     shown = redact("postgresql://warta:s3cret@db:5432/warta")
     assert "s3cret" not in shown and "warta:***@db:5432/warta" in shown
+
+
+def test_a_duplicate_verdict_wins_over_a_unique_one_in_either_order(sqlite_store: Store) -> None:
+    # A correction moves b from articles to duplicates; its unique event may be read after.
+    sqlite_store.upsert_articles([tagged("a"), tagged("b")])
+    sqlite_store.upsert_duplicates([duplicate("b", of="a")])
+    sqlite_store.upsert_articles([tagged("b")])  # the unique event, read late
+    sqlite_store.write([tagged("c")], [duplicate("c", of="a")])  # both in one batch
+    assert sorted(sqlite_store.ids("articles")) == ["a"]
+    assert sorted(sqlite_store.ids("duplicates")) == ["b", "c"]
+    # A merge re-points a duplicate at the story's new canonical.
+    sqlite_store.upsert_duplicates([duplicate("b", of="z")])
+    assert (sqlite_store.duplicate("b") or {})["duplicate_of"] == "z"

@@ -1,20 +1,23 @@
-"""Dedupe stage on the stream: consumes articles.tagged, produces articles.unique or .duplicates.
+"""Dedupe stage on the stream: consumes articles.tagged, produces links for the story owner.
 
 Exact copies meet on the partition that owns their fingerprint. Near copies meet through LSH band
-keys: each band key is owned by one partition of `warta.dedupe.bands`, which holds the canonical
-articles filed under it; the article's own partition of `warta.dedupe.candidates` gathers the
-answers and judges. No worker holds the whole index, and all state is keyed, so a replay after a
-crash finds the verdict it gave before.
+keys: each band key is owned by one partition of `warta.dedupe.bands`, which files every article
+under its keys when its query arrives (so of two similar articles the second to ask sees the
+first, whatever the timing) and answers with the articles filed before it; the article's own
+partition of `warta.dedupe.candidates` gathers the answers and verifies them. The verified matches
+go, as a `Link`, to the story owner (`streams.runtime.agents.stories`), which publishes verdicts
+and corrections on articles.unique and articles.duplicates. All state is keyed, so a replay after
+a crash finds what it wrote before.
 """
 
 from __future__ import annotations
 
-from schemas import DuplicateEvent, Rejection, TaggedArticle, codec
+from schemas import Rejection, TaggedArticle, codec
 from streams.core.decode import decode
-from streams.runtime import metrics
 from streams.runtime.app import app, settings
 from streams.runtime.events import Event, Stream, each_event, to_dlq
 from streams.runtime.tables import (
+    STORY_PARTITION,
     WINDOW,
     filed,
     filed_expiry,
@@ -33,9 +36,8 @@ from streams.runtime.topics import (
     bands_topic,
     by_fingerprint_topic,
     candidates_topic,
-    duplicates_topic,
+    links_topic,
     source,
-    unique_topic,
 )
 from streams.stages.dedupe import (
     Signature,
@@ -43,16 +45,18 @@ from streams.stages.dedupe import (
     article_time,
     band_keys,
     eligible,
-    judge,
+    match,
     signature,
+    unique,
 )
 from streams.stages.dedupe.messages import (
     ArticleForDecision,
     BandAnswer,
     BandQuery,
-    FileOrder,
+    Edge,
     FingerprintClaim,
     HeldRow,
+    Link,
     PendingRow,
     decode_band_message,
     decode_decision_message,
@@ -70,7 +74,11 @@ async def _rekey(event: Event) -> None:
     if isinstance(item, Rejection):
         await to_dlq("dedupe", event, item)
     else:
-        await by_fingerprint_topic.send(key=item.fingerprint.encode(), value=event.value)
+        # The raw record's timestamp travels with the article (the stages forward it): it is the
+        # order key of an article without published_at or fetched_at, the same on every replay.
+        await by_fingerprint_topic.send(
+            key=item.fingerprint.encode(), value=event.value, timestamp=event.message.timestamp
+        )
 
 
 @app.agent(source("rekey"))
@@ -90,11 +98,15 @@ async def _exact(event: Event) -> None:
     if isinstance(item, Rejection):
         await to_dlq("dedupe", event, item)
         return
-    published = article_time(item)
+    published = article_time(item, clock=lambda: float(event.message.timestamp))
     wire = fingerprints.get(item.fingerprint)
     claim = FingerprintClaim.from_wire(wire) if wire is not None else None
     if claim is not None and claim.id != item.id and eligible(claim.at, published, WINDOW):
-        await publish_duplicate(item, Verdict("exact", claim.id, 1.0, claim.id))
+        # Same body: the same signature, so the claimant's band matches are this one's too. The
+        # story owner decides which of the two is canonical (the smaller order key).
+        sig = signature(item.text).to_str()
+        edge = Edge(claim.id, claim.at, sig, 1.0, "exact")
+        await send_link(Link(item.id, published, item.fingerprint, sig, (edge,), _json(item)))
         return
     if claim is None or claim.id != item.id:
         fingerprints[item.fingerprint] = FingerprintClaim(item.id, published).to_wire()
@@ -110,7 +122,7 @@ async def ask_bands(item: TaggedArticle, published: float) -> None:
     article = ArticleForDecision.of(item, sig, published, sorted(routes))
     await candidates_topic.send(key=item.id.encode(), value=codec.dumps(article.to_wire()))
     for partition, keys in routes.items():
-        query = BandQuery(item.id, tuple(keys), published, partition)
+        query = BandQuery(item.id, tuple(keys), published, partition, article.sig)
         await bands_topic.send(
             key=keys[0].encode(), value=codec.dumps(query.to_wire()), partition=partition
         )
@@ -118,7 +130,7 @@ async def ask_bands(item: TaggedArticle, published: float) -> None:
 
 @app.agent(source("band"))
 async def band_agent(stream: Stream) -> None:
-    """Answers which canonical articles share a band key, and files new canonical articles."""
+    """Answers which articles share a band key, filing the asking article there at once."""
     await each_event("dedupe", stream, _band)
 
 
@@ -128,6 +140,15 @@ async def _band(event: Event) -> None:
     if isinstance(msg, BandQuery):
         found = owned.lookup(partition, msg.keys, msg.id)
         near = tuple(c for c in found if eligible(c.at, msg.at, WINDOW))
+        row = msg.row()
+        if row is not None:
+            # Filed before it is decided ("meeting"): a later query for the same key sees it. A
+            # replay writes the same row again; it expires like any filed row.
+            key = filed_key(partition, msg.id)
+            if key not in filed:
+                owned.add(partition, msg.id, msg.keys)
+            filed[key] = row.to_wire()
+            filed_expiry.note(partition, key)
         answer = BandAnswer(msg.origin, near)
         await candidates_topic.send(key=msg.id.encode(), value=codec.dumps(answer.to_wire()))
     else:
@@ -171,42 +192,39 @@ async def _gather(event: Event) -> None:
 
 
 async def decide(article_id: str, msg: ArticleForDecision, answers: PendingRow) -> None:
-    """Judge against the gathered candidates (or repeat an earlier verdict) and publish."""
-    item = msg.tagged()
+    """Verify the gathered candidates and send the matches to the story owner.
+
+    The same answers give the same link, so a replay sends an equal one (the story owner
+    restates, it does not judge twice)."""
     sig = Signature.from_str(msg.sig)
-    known = verdicts.get(article_id)
-    if known is not None:
-        verdict = Verdict.from_wire(known)
-    else:
-        verdict = judge(article_id, sig, answers.candidates())
-        verdicts[article_id] = verdict.to_wire()
-        verdict_expiry.note(keyed(article_id), article_id)
-    if verdict.is_duplicate:
-        await publish_duplicate(item, verdict)
-        return
-    metrics.MESSAGES.labels("dedupe", "unique").inc()
-    unique = item.model_copy(update={"cluster_id": verdict.cluster_id})
-    await unique_topic.send(key=article_id.encode(), value=codec.dumps(unique))
-    for partition, keys in _route(band_keys(sig)).items():
-        order = FileOrder(article_id, tuple(keys), msg.sig, msg.at)
-        await bands_topic.send(
-            key=keys[0].encode(), value=codec.dumps(order.to_wire()), partition=partition
+    edges: list[Edge] = []
+    for cand in answers.candidates():
+        if cand.id == article_id:
+            continue
+        sim = match(sig, cand.signature)
+        if sim is not None:
+            edges.append(Edge(cand.id, cand.published, cand.signature.to_str(), round(sim, 4)))
+    if article_id not in verdicts:
+        # The local view, kept as the mark that this article was decided (its held message and
+        # answers may then expire): the smallest match, or unique.
+        first = min(edges, key=lambda e: (e.at, e.id), default=None)
+        local = (
+            Verdict("near", first.id, first.similarity, first.id)
+            if first is not None and (first.at, first.id) < (msg.at, article_id)
+            else unique(article_id)
         )
+        verdicts[article_id] = local.to_wire()
+        verdict_expiry.note(keyed(article_id), article_id)
+    fp = str(msg.article.get("fingerprint") or "")
+    await send_link(Link(article_id, msg.at, fp, msg.sig, tuple(edges), msg.article))
 
 
-async def publish_duplicate(item: TaggedArticle, verdict: Verdict) -> None:
-    """Send the duplicate event of `item`."""
-    assert verdict.duplicate_of is not None
-    metrics.MESSAGES.labels("dedupe", "duplicate").inc()
-    metrics.DUPLICATES.labels(verdict.kind).inc()
-    event = DuplicateEvent(
-        id=item.id,
-        duplicate_of=verdict.duplicate_of,
-        kind="exact" if verdict.kind == "exact" else "near",
-        similarity=verdict.similarity,
-        cluster_id=verdict.cluster_id,
-        title=item.title,
-        source=item.source,
-        url=item.url,
+async def send_link(link: Link) -> None:
+    """One message to the story owner, on its one partition."""
+    await links_topic.send(
+        key=link.id.encode(), value=codec.dumps(link.to_wire()), partition=STORY_PARTITION
     )
-    await duplicates_topic.send(key=item.id.encode(), value=codec.dumps(event))
+
+
+def _json(item: TaggedArticle) -> dict[str, object]:
+    return item.model_dump(mode="json")

@@ -74,7 +74,13 @@ def stage_handler(
             return
         metrics.MESSAGES.labels(stage, "ok").inc()
         key = getattr(result, "id", None)
-        await sink.send(key=key.encode() if key else event.key, value=codec.dumps(result))
+        # The raw record's timestamp goes on with the article: dedupe orders articles without a
+        # date by it, and it must be the same on every replay.
+        await sink.send(
+            key=key.encode() if key else event.key,
+            value=codec.dumps(result),
+            timestamp=event.message.timestamp,
+        )
 
     return handle
 

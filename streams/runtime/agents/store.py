@@ -76,8 +76,7 @@ async def store_batch(events: Sequence[Event]) -> None:
             dups[item.id] = item
 
     def write() -> None:
-        store().upsert_articles(list(articles.values()))
-        store().upsert_duplicates(list(dups.values()))
+        store().write(list(articles.values()), list(dups.values()))
 
     await write_with_retry(write)
     metrics.MESSAGES.labels("store", "ok").inc(len(articles) + len(dups))

@@ -8,17 +8,22 @@ article, and a malformed one is a bug that the agents' dead-lettering catches as
 TypeError or ValueError.
 
 On `warta.dedupe.bands` (keyed by a band key, sent to the partition that owns it):
-  BandQuery      {"op": "query", "id", "keys", "at", "from"}
+  BandQuery      {"op": "query", "id", "keys", "at", "from", "sig"} (files the article too)
   FileOrder      {"op": "index", "id", "keys", "sig", "at"}
 On `warta.dedupe.candidates` (keyed by the article id):
   ArticleForDecision {"op": "article", "article", "sig", "at", "expect"}
   BandAnswer         {"op": "band", "from", "candidates": [[id, sig, at], ...]}
+On `warta.dedupe.links` (one partition, the story owner; keyed by the article id):
+  Link {"op": "link", "id", "at", "fp", "sig", "edges": [[id, at, sig, similarity, kind], ...],
+        "article"}
 Table rows:
   fingerprints: FingerprintClaim {"id", "at"}
   filed:        FiledRow {"sig", "at", "keys"}
   held:         HeldRow {"expect", "text"}
   pending:      PendingRow {"<bands partition>": [[id, sig, at], ...], ...}
   verdicts:     Verdict {"kind", "duplicate_of", "similarity", "cluster_id"} (verdict.py)
+  stories:      StoryNode {"at", "root", "fp", "sig", "decided", "members", "pub", "prev", ...}
+                (stories.py)
 """
 
 from __future__ import annotations
@@ -63,7 +68,12 @@ def _entries(values: list[Any]) -> tuple[CandidateEntry, ...]:
 
 @dataclass(frozen=True, slots=True)
 class BandQuery:
-    """Which canonical articles share any of `keys`? Asked of one bands partition (`origin`)."""
+    """Which articles share any of `keys`? Asked of one bands partition (`origin`).
+
+    With its signature (`sig`) the query also files the article there, before it is answered:
+    of any two articles that share a band key, the second to reach its owner sees the first,
+    whatever the timing. A query without `sig` (an older message) only asks.
+    """
 
     OP: ClassVar[str] = "query"
 
@@ -71,24 +81,40 @@ class BandQuery:
     keys: tuple[str, ...]
     at: float
     origin: int
+    sig: str | None = None
 
     def to_wire(self) -> Wire:
-        return {
+        wire: Wire = {
             "op": self.OP,
             "id": self.id,
             "keys": list(self.keys),
             "at": self.at,
             "from": self.origin,
         }
+        if self.sig is not None:
+            wire["sig"] = self.sig
+        return wire
 
     @classmethod
     def from_wire(cls, wire: Wire) -> BandQuery:
-        return cls(str(wire["id"]), tuple(wire["keys"]), float(wire["at"]), int(wire["from"]))
+        sig = wire.get("sig")
+        return cls(
+            str(wire["id"]),
+            tuple(wire["keys"]),
+            float(wire["at"]),
+            int(wire["from"]),
+            str(sig) if sig is not None else None,
+        )
+
+    def row(self) -> FiledRow | None:
+        """The `filed` row this query writes (None for a query that only asks)."""
+        return FiledRow(self.sig, self.at, self.keys) if self.sig is not None else None
 
 
 @dataclass(frozen=True, slots=True)
 class FileOrder:
-    """File a canonical article under the band keys a bands partition owns."""
+    """File an article under the band keys a bands partition owns (older messages: queries file
+    the article themselves now)."""
 
     OP: ClassVar[str] = "index"
 
@@ -275,3 +301,69 @@ class PendingRow:
         comes back from each: its signature is parsed once)."""
         unique = {entry.id: entry for found in self.answers.values() for entry in found}
         return [entry.candidate() for entry in unique.values()]
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A verified match found for an article: the other article, its time and signature, the
+    estimated similarity and how it was found ("near": band keys, "exact": same fingerprint).
+
+    On the wire a list `[id, at, sig, similarity, kind]`."""
+
+    id: str
+    at: float
+    sig: str
+    similarity: float
+    kind: str = "near"
+
+    def to_wire(self) -> list[Any]:
+        return [self.id, self.at, self.sig, self.similarity, self.kind]
+
+    @classmethod
+    def from_wire(cls, value: list[Any]) -> Edge:
+        article_id, at, sig, sim, kind = value
+        return cls(str(article_id), float(at), str(sig), float(sim), str(kind))
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An article decided, with every verified match it saw, sent to the story owner.
+
+    `article` is the TaggedArticle's JSON object: the story owner publishes it when it starts
+    its story."""
+
+    OP: ClassVar[str] = "link"
+
+    id: str
+    at: float
+    fp: str
+    sig: str
+    edges: tuple[Edge, ...]
+    article: Wire
+
+    def to_wire(self) -> Wire:
+        return {
+            "op": self.OP,
+            "id": self.id,
+            "at": self.at,
+            "fp": self.fp,
+            "sig": self.sig,
+            "edges": [e.to_wire() for e in self.edges],
+            "article": self.article,
+        }
+
+    @classmethod
+    def from_wire(cls, wire: Wire) -> Link:
+        if wire.get("op") != cls.OP:
+            raise ValueError(f"unknown links message op {wire.get('op')!r}")
+        return cls(
+            str(wire["id"]),
+            float(wire["at"]),
+            str(wire["fp"]),
+            str(wire["sig"]),
+            tuple(Edge.from_wire(e) for e in wire["edges"]),
+            dict(wire["article"]),
+        )
+
+    def tagged(self) -> TaggedArticle:
+        return TaggedArticle.model_validate(self.article)
