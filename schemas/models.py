@@ -98,6 +98,29 @@ class Entity(Message):
     end: Annotated[int, Field(ge=0)]
 
 
+class Mention(Message):
+    """Where an article names an entity: the text and its character offsets into `text`."""
+
+    text: NonEmpty
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
+
+
+class ResolvedEntity(Message):
+    """One person, organisation or place of an article, with every mention of it.
+
+    `name` is its canonical name in the article (the longest full form; an organisation's
+    spelt-out name rather than its acronym); `key` joins it across articles
+    (`PERSON:jens-stoltenberg`, `ORG:nato`, `LOC:JP`); `code` is a place's ISO 3166 code.
+    """
+
+    key: NonEmpty
+    name: NonEmpty
+    type: EntityType
+    code: str | None = None
+    mentions: list[Mention] = Field(default_factory=list)
+
+
 class Place(Message):
     """A country (or province) named by the article, with its ISO 3166 code."""
 
@@ -125,6 +148,8 @@ class EnrichedArticle(CleanArticle):
 
     language: Language
     entities: list[Entity] = Field(default_factory=list)
+    # The entities above grouped per person, organisation or place (see ResolvedEntity).
+    resolved_entities: list[ResolvedEntity] = Field(default_factory=list)
     places: list[Place] = Field(default_factory=list)
     keywords: list[Keyword] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list)

@@ -1,4 +1,5 @@
-"""`warta eval enrich DATA_DIR`: language accuracy, NER P/R/F1, speed and topic agreement.
+"""`warta eval enrich DATA_DIR`: language accuracy, NER P/R/F1, entity resolution, speed and
+topic agreement.
 
 Reads ../shared/data (never copied into the repository); skips cleanly when it is absent.
 """
@@ -22,7 +23,8 @@ from rich.progress import track
 from rich.table import Table
 
 from schemas.models import CleanArticle
-from streams.stages.enrich import enrich, language, ner
+from streams.evaluate.resolution import resolution_scores
+from streams.stages.enrich import enrich, language, ner, resolve
 from streams.stages.enrich.ner_data import (
     Scores,
     Sentence,
@@ -200,6 +202,19 @@ def _print_ner(data_dir: Path) -> None:
     console.print(table)
 
 
+def _print_resolution() -> None:
+    scores = resolution_scores()
+    if scores is None:
+        console.print("entity resolution: no annotated articles found; skipped")
+        return
+    table = Table(title=f"Entity resolution ({resolve.VERSION}), on articles we annotated")
+    table.add_column("measure")
+    table.add_column("value")
+    for key, value in scores.figures().items():
+        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+    console.print(table)
+
+
 @click.command("enrich")
 @click.argument("data_dir", type=click.Path(path_type=Path), default=Path("../shared/data"))
 def command(data_dir: Path) -> None:
@@ -209,6 +224,7 @@ def command(data_dir: Path) -> None:
         return
     _print_language(data_dir)
     _print_ner(data_dir)
+    _print_resolution()
     rows = _detik(data_dir)
     if rows:
         mean, p95, outcomes = speed(rows)

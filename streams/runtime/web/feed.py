@@ -59,8 +59,12 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 def mentions(data: dict[str, Any]) -> list[tuple[str, str]]:
     """(kind, name) of each entity, place and topic an article names, once per article."""
     found: set[tuple[str, str]] = set()
-    for entity in _dicts(data.get("entities")):
-        found.add((f"entity:{entity.get('type')}", str(entity.get("text", ""))[:80]))
+    # One count per canonical entity ("Stoltenberg" is Jens Stoltenberg); articles enriched
+    # before resolution existed count their raw mentions.
+    resolved = _dicts(data.get("resolved_entities"))
+    for entity in resolved or _dicts(data.get("entities")):
+        name = entity.get("name") if resolved else entity.get("text")
+        found.add((f"entity:{entity.get('type')}", str(name or "")[:80]))
     for place in _dicts(data.get("places")):
         found.add(("place", str(place.get("name", ""))[:80]))
     for topic in _dicts(data.get("topics")):

@@ -1,13 +1,13 @@
 """Enrich stage: consumes a CleanArticle, produces an EnrichedArticle (or a Rejection).
 
-Adds language, named entities, places, keywords, quotes and a lead summary; every component
+Adds language, named entities (and the same resolved per person, body or place), places, keywords, quotes and a lead summary; every component
 stamps its version into `versions` so a later re-enrichment can tell what changed.
 """
 
 from __future__ import annotations
 
 from schemas.models import CleanArticle, EnrichedArticle, Rejection
-from streams.stages.enrich import keywords, language, ner, places, quotes, summary
+from streams.stages.enrich import keywords, language, ner, places, quotes, resolve, summary
 
 VERSION = "enrich-1"
 
@@ -15,6 +15,7 @@ COMPONENT_VERSIONS: dict[str, str] = {
     "enrich": VERSION,
     "language": language.VERSION,
     "ner": ner.VERSION,
+    "resolve": resolve.VERSION,
     "places": places.VERSION,
     "keywords": keywords.VERSION,
     "quotes": quotes.VERSION,
@@ -42,6 +43,7 @@ def enrich(article: CleanArticle) -> EnrichedArticle | Rejection:
         **fields,
         language=lang,
         entities=entities,
+        resolved_entities=resolve.resolve(text, entities),
         places=places.find_places(text, entities),
         keywords=keywords.extract_keywords(text, lang.code, entities),
         quotes=quotes.find_quotes(text, entities),

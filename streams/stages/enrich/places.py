@@ -134,6 +134,12 @@ def _index() -> dict[tuple[str, ...], Code]:
     return index
 
 
+def code_of(name: str) -> Code | None:
+    """The ISO codes of one place name ("Jepang" -> JP, "Jatim" -> ID / ID-JI), if known."""
+    key = _key(name)
+    return _lookup(key) if key else None
+
+
 def place_names() -> list[str]:
     """Every name the matcher knows (also used as a gazetteer feature by NER)."""
     return [" ".join(key) for key in _index()]

@@ -33,6 +33,25 @@ def test_latest_articles_newest_first_and_tops_of_the_hour() -> None:
     assert later["top"]["places"] == []
 
 
+def test_top_entities_count_each_canonical_entity_once_per_article() -> None:
+    feed = Feed()
+    text = "Jens Stoltenberg tiba. Stoltenberg berbicara."
+    ent = [
+        {"text": "Jens Stoltenberg", "type": "PERSON", "start": 0, "end": 16},
+        {"text": "Stoltenberg", "type": "PERSON", "start": 23, "end": 34},
+    ]
+    mentions = [{"text": e["text"], "start": e["start"], "end": e["end"]} for e in ent]
+    resolved = [
+        {"key": "PERSON:jens-stoltenberg", "name": "Jens Stoltenberg", "type": "PERSON"}
+        | {"mentions": mentions}
+    ]
+    feed.add(topics.UNIQUE, _article("a1", entities=ent, resolved_entities=resolved), at=1.0)
+    feed.add(topics.UNIQUE, codec.dumps(tagged("a2", text, entities=ent[1:])), at=2.0)
+    top = feed.snapshot(now=3.0)["top"]["entities"]
+    # a2 predates resolution: its raw mention counts as it did.
+    assert {(t["name"], t["count"]) for t in top} == {("Jens Stoltenberg", 1), ("Stoltenberg", 1)}
+
+
 def test_dead_letters_and_garbage() -> None:
     feed = Feed()
     letter = {"stage": "clean", "reason": "no_content", "error": "<b>kosong</b>", "payload": "{}"}

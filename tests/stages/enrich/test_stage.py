@@ -136,3 +136,27 @@ def test_any_text_gives_valid_offsets_or_a_rejection(text: str) -> None:
     for entity in result.entities:
         assert result.text[entity.start : entity.end] == entity.text
     assert all(0.0 <= k.score <= 1.0 for k in result.keywords)
+
+
+@pytest.mark.data
+def test_seed_entities_read_as_a_reader_marks_them(seed_text: str) -> None:
+    result = enrich(seed_article(seed_text))
+    assert isinstance(result, EnrichedArticle)
+    for e in result.entities:
+        assert e.text[:1].isalnum() and e.text[-1:].isalnum(), e
+    assert "NATO)" not in {k.text for k in result.keywords}
+    by_name = {e.name: e for e in result.resolved_entities}
+    nato = by_name["Pakta Pertahanan Atlantik Utara"]
+    assert (nato.type, nato.key) == ("ORG", "ORG:nato")
+    assert {m.text for m in nato.mentions} == {"Pakta Pertahanan Atlantik Utara", "NATO"}
+    jens = by_name["Jens Stoltenberg"]
+    assert {m.text for m in jens.mentions} == {"Jens Stoltenberg", "Stoltenberg"}
+    assert len(jens.mentions) >= 4
+    people = {e.name for e in result.resolved_entities if e.type == "PERSON"}
+    assert people == {"Jens Stoltenberg", "Vladimir Putin", "Fumio Kishida"}
+    japan = by_name["Jepang"]
+    assert (japan.type, japan.code) == ("LOC", "JP")
+    assert "Negeri Sakura" in {m.text for m in japan.mentions}
+    assert {"Rusia", "Ukraina", "Korea Selatan", "Korea Utara", "Tokyo"} <= {
+        e.name for e in result.resolved_entities if e.type == "LOC"
+    }
