@@ -99,3 +99,13 @@ def test_one_pass_tokens_match_the_model_and_lexicon_inputs() -> None:
         assert body == tokens(text)
         assert doc == analyze(document(title, text))
     assert "advertisement" not in doc and "advertisement" in body
+
+
+def test_macro_f1_and_abstention_threshold() -> None:
+    from streams.stages.tag.evaluate import abstention, macro_f1
+
+    pairs = [("a", "a", 0.9), ("a", "a", 0.8), ("b", "a", 0.7), ("b", "b", 0.6), ("b", "a", 0.5)]
+    # a: tp 2, fp 2, fn 0 -> 0.667; b: tp 1, fp 0, fn 2 -> 0.5
+    assert abs(macro_f1(pairs) - (4 / 6 + 2 / 4) / 2) < 1e-9
+    assert abstention(pairs, 0.9) == {"threshold": 0.8, "precision": 1.0, "tagged": 0.4}
+    assert abstention(pairs, 1.01)["tagged"] == 0.0
