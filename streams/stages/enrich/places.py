@@ -11,9 +11,10 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from schemas.models import Entity, Place
+from streams.stages.enrich import aliases
 from streams.stages.enrich.text import Token, all_tokens, tokenize, word_set
 
-VERSION = "places-cldr-1"
+VERSION = "places-cldr-2"
 
 # Short forms used by the Indonesian and English press that CLDR does not carry.
 ALIASES: dict[str, str] = {
@@ -187,12 +188,23 @@ def _is_loc(start: int, end: int, entities: list[Entity]) -> bool:
     return any(e.type == "LOC" and e.start == start and e.end == end for e in entities)
 
 
+def _epithets(entities: list[Entity]) -> Iterable[tuple[int, int, Code]]:
+    """Countries and provinces named by a known epithet ("Negeri Paman Sam" is the US;
+    aliases.txt). A city's epithet names the city, not its province: not a place here."""
+    for e in entities:
+        alias = aliases.lookup(e.text) if e.type == "LOC" else None
+        if alias is not None and alias.code and alias.key == f"LOC:{alias.code}":
+            country, _, _ = alias.code.partition("-")
+            yield e.start, e.end, Code(country, alias.code if "-" in alias.code else None)
+
+
 def find_places(text: str, entities: list[Entity] | None = None) -> list[Place]:
     """Countries and provinces in order of first mention, one per code."""
     ents = entities or []
     seen: set[tuple[str, str | None]] = set()
     places: list[Place] = []
-    for start, end, code in _matches(all_tokens(text)):
+    found = sorted([*_matches(all_tokens(text)), *_epithets(ents)], key=lambda m: m[0])
+    for start, end, code in found:
         name = text[start:end]
         if name in AMBIGUOUS and not _is_loc(start, end, ents):
             continue

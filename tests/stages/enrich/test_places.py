@@ -59,3 +59,15 @@ def test_ambiguous_words_need_a_location_entity() -> None:
 
 def test_capitalised_headline_still_matches() -> None:
     assert codes("KOREA SELATAN SIAGA") == ["KR"]
+
+
+def test_epithets_name_their_countries_and_provinces() -> None:
+    from streams.stages.enrich.ner import extract_entities
+
+    text = (
+        "Negeri Paman Sam dan Negeri Tirai Bambu bersaing di Bumi Cenderawasih. Kota Pahlawan sepi."
+    )
+    codes = [
+        (p.country_code, p.subdivision_code) for p in find_places(text, extract_entities(text))
+    ]
+    assert codes == [("US", None), ("CN", None), ("ID", "ID-PA")]
