@@ -46,7 +46,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     zones = "|".join(sorted(r.zones, key=len, reverse=True))
     words = "|".join(re.escape(w) for w in r.time_words)
     time = (
-        rf"(?:[,|•\s]+(?:(?:{words})\s+)?(?P<h>\d{{1,2}})[:.](?P<mi>\d{{2}})(?:[:.]\d{{2}})?"
+        rf"(?:[,|•@\-–—\s]+(?:(?:{words})\s+)?(?P<h>\d{{1,2}})[:.](?P<mi>\d{{2}})(?:[:.]\d{{2}})?"
         r"\s*(?P<ampm>[ap]\.?m\.?)?)?"
     )
     offsets = r"(?:GMT|UTC)\s*[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"

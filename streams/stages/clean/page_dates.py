@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
@@ -73,12 +73,51 @@ def _htmldate_fast(tree: HtmlElement, url: str | None) -> Found | None:
         original_date=True,
         outputformat="%Y-%m-%dT%H:%M:%S%z",
     )
-    return parse_iso(value) if value else None
+    found = parse_iso(value) if value else None
+    if found and not found.zoned and (found.value.hour, found.value.minute) == (0, 0):
+        # htmldate prints midnight for a day without a time (a date in the url, a date-only tag)
+        return Found(found.value, has_time=False, zoned=False)
+    return found
 
 
-def page_date(meta: PageMeta, tree: HtmlElement, url: str | None) -> tuple[Found, str] | None:
-    """The page's date and where it came from: declared (JSON-LD/meta), the first <time> stamp,
-    htmldate's fast mode, then our own written-date patterns over the page's short text nodes."""
+def timed_on(tree: HtmlElement, day: date) -> Found | None:
+    """The first written date of the page's text on `day` that gives a time of day.
+
+    A date line split over elements (`<span>Senin, 10 Maret 2025</span> <span>21:30 WIB</span>`)
+    is read whole: a date without a time is read again from its element's and its parent's text.
+    """
+    for i, segment in enumerate(_SEGMENTS(tree)):
+        if i >= _SCAN_LIMIT:
+            break
+        text = str(segment).strip()
+        if not _SEGMENT_MIN <= len(text) <= _SEGMENT_MAX or not _YEAR.search(text):
+            continue
+        found = parse_text_date(text)
+        if found is None or found.value.date() != day:
+            continue
+        if not found.has_time:
+            found = _whole_line(segment.getparent())
+        if found is not None and found.has_time and found.value.date() == day:
+            return found
+    return None
+
+
+def _whole_line(el: HtmlElement | None) -> Found | None:
+    """The date read from the text of the element holding a date, or of the one around it."""
+    for _ in range(2):
+        if el is None:
+            return None
+        line = " ".join(el.text_content().split())
+        if len(line) > 2 * _SEGMENT_MAX:
+            return None
+        found = parse_text_date(line)
+        if found is not None and found.has_time:
+            return found
+        el = el.getparent()
+    return None
+
+
+def _first(meta: PageMeta, tree: HtmlElement, url: str | None) -> tuple[Found, str] | None:
     if meta.published:
         found = parse_iso(meta.published) or parse_text_date(meta.published)
         if found:
@@ -91,3 +130,17 @@ def page_date(meta: PageMeta, tree: HtmlElement, url: str | None) -> tuple[Found
         return found, FAST
     found = scan_text(tree)
     return (found, SCAN) if found else None
+
+
+def page_date(meta: PageMeta, tree: HtmlElement, url: str | None) -> tuple[Found, str] | None:
+    """The page's date and where it came from: declared (JSON-LD/meta), the first <time> stamp,
+    htmldate's fast mode, then our own written-date patterns over the page's short text nodes.
+
+    A day without a time of day (a date-only meta tag, a date in the url) never beats a date line
+    with a time on that same day: outlets often declare the day and print the minute by the title.
+    """
+    first = _first(meta, tree, url)
+    if first is None or first[0].has_time:
+        return first
+    timed = timed_on(tree, first[0].value.date())
+    return (timed, SCAN) if timed else first
