@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +250,10 @@ def report(split: str, items: Sequence[Item], config: Config, console: Console) 
     return ok
 
 
+def _score_all(items: Sequence[Item], verdicts: Sequence[Verdict]) -> Counts:
+    return score(items, verdicts)["all"]
+
+
 def _pct(c: Counts) -> list[str]:
     return [f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}"]
 
@@ -284,6 +289,15 @@ _DEFAULT = Config()
     help="Scale the edits (7% of words) and the cuts (15-25% of sentences) of the copies.",
 )
 @click.option("--clean", "use_clean", is_flag=True, help="Run the clean stage on each text first.")
+@click.option(
+    "--stream",
+    "on_stream",
+    is_flag=True,
+    help="Also push the set (all kinds at once) through the real embedded broker as one "
+    "shuffled burst, with each --workers count, beside the offline figures.",
+)
+@click.option("--workers", default="1,2,4", show_default=True, help="Worker counts for --stream.")
+@click.option("--limit", type=int, default=None, help="Only the first N items (--stream).")
 @click.option("--shingle", default=_DEFAULT.shingle, show_default=True)
 @click.option("--num-perm", default=_DEFAULT.num_perm, show_default=True)
 @click.option("--bands", default=_DEFAULT.bands, show_default=True)
@@ -293,7 +307,15 @@ _DEFAULT = Config()
 @click.option("--floor", default=_DEFAULT.thresholds.floor, show_default=True)
 @click.option("--ratio", default=_DEFAULT.thresholds.ratio, show_default=True)
 def command(
-    data_dir: Path, which: str, seed: int, harder: float, use_clean: bool, **shape: Any
+    data_dir: Path,
+    which: str,
+    seed: int,
+    harder: float,
+    use_clean: bool,
+    on_stream: bool,
+    workers: str,
+    limit: int | None,
+    **shape: Any,
 ) -> None:
     """Precision, recall and F1 of dedupe on generated copies of DATA_DIR's Indonesian news."""
     path = data_dir / "indonesian-news" / "detik_dev.jsonl"
@@ -327,6 +349,26 @@ def command(
             ids = {r["id"] for r in mine}
             own = [r for r in repeats if r["of"] in ids]
             items = build_stream(mine, own, donors, seed + (name == "test"), harder)
+            if on_stream:
+                from streams.evaluate.dedupe_stream import report_stream
+
+                counts = [int(w) for w in workers.split(",")]
+                raw = items[:limit]
+                cleaned, _ = through_clean(raw)
+                offline = score(cleaned, run(cleaned, config, "offline"))["all"]
+                ok = (
+                    report_stream(
+                        f"{name}, one burst: {len(raw)} items",
+                        raw,
+                        offline,
+                        partial(_score_all, cleaned),
+                        counts,
+                        seed,
+                        console,
+                    )
+                    and ok
+                )
+                continue
             if use_clean:
                 items, refused = through_clean(items)
                 console.print(f"clean stage: {refused} of {len(items)} texts refused (kept raw)")
