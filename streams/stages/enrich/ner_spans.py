@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from streams.stages.enrich import aliases
 from streams.stages.enrich.ner_data import spans
+from streams.stages.enrich.places import AMBIGUOUS, code_of
 from streams.stages.enrich.words import CALENDAR, PERSON_TITLES
 
 Span = tuple[int, int, str]
@@ -127,11 +128,34 @@ def _name_after(words: Sequence[str], found: list[Span], k: int) -> list[Span]:
     return found
 
 
+def _people(words: Sequence[str], found: list[Span]) -> list[Span]:
+    """Two person spans side by side are one name ("Omar" "Beshir"); a country opening a
+    person's span is where the person is from ("Perancis Jaques Chirac")."""
+    out: list[Span] = []
+    for s, e, label in found:
+        if label == "PER" and out and out[-1][2] == "PER" and out[-1][1] == s:
+            out[-1] = (out[-1][0], e, label)
+            continue
+        if label == "PER" and e - s >= 3:
+            country = next((k for k in (s + 2, s + 1) if _country(words[s:k])), 0)
+            if country and words[country][:1].isupper():
+                out.extend([(s, country, "LOC"), (country, e, label)])
+                continue
+        out.append((s, e, label))
+    return out
+
+
+def _country(words: Sequence[str]) -> bool:
+    code = code_of(" ".join(words))
+    return code is not None and code.subdivision is None and " ".join(words) not in AMBIGUOUS
+
+
 def reader_spans(words: Sequence[str], tags: Sequence[str]) -> list[Span]:
     """(start, end exclusive, label) of each entity in one sentence, in order."""
     found: list[Span] = []
     for start, end, label in sorted(spans(tags)):
         found.extend(pieces(words, start, end, label))
+    found = _people(words, found)
     for start, end, alias in aliases.matches(words):
         if alias.type == "LOC" and " ".join(words[start:end]) == alias.canonical:
             # A country's own name is left to the model: news corpora leave it unmarked

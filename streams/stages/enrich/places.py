@@ -35,6 +35,7 @@ ALIASES: dict[str, str] = {
     "Arab Saudi": "SA",
     "Saudi": "SA",
     "Palestina": "PS",
+    "Perancis": "FR",
     "Belanda": "NL",
     "Russia": "RU",
     "Vietnam": "VN",

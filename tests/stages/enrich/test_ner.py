@@ -222,3 +222,11 @@ def test_a_name_found_once_is_found_wherever_the_article_repeats_it() -> None:
     assert ("Erick", "PERSON", text.index("Erick juga")) in mentions
     # Inside a longer capitalised name the model left alone, it is not the person.
     assert ("Erick", "PERSON", text.index("Erick Luhur")) not in mentions
+
+
+def test_person_spans_side_by_side_and_a_leading_country() -> None:
+    from streams.stages.enrich.ner_spans import reader_spans
+
+    words = ["kata", "Omar", "Beshir", "dan", "Perancis", "Jaques", "Chirac", "."]
+    tags = ["O", "B-PER", "B-PER", "O", "B-PER", "I-PER", "I-PER", "O"]
+    assert reader_spans(words, tags) == [(1, 3, "PER"), (4, 5, "LOC"), (5, 7, "PER")]
