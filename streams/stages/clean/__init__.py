@@ -1,4 +1,5 @@
-"""Clean stage: consumes a RawArticle, produces a CleanArticle or Rejection."""
+"""Clean stage: consumes a RawArticle, produces a CleanArticle or Rejection (`no_content`, or
+`not_an_article` for home pages, listings, search results and galleries without text)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from streams.core.ids import article_id, source_of
 from streams.stages.clean.dates import WIB, localise, parse_hint
 from streams.stages.clean.header import read_dateline, read_header
 from streams.stages.clean.html import localise_html_date, read_html
+from streams.stages.clean.page_kind import PageSignals, not_an_article
 from streams.stages.clean.text import (
     looks_like_html,
     paragraphs,
@@ -46,6 +48,7 @@ class Draft:
     related: list[Related] = field(default_factory=list)
     confidence: dict[str, float] = field(default_factory=dict)
     metadata: dict[str, str] = field(default_factory=dict)
+    signals: PageSignals | None = None
 
 
 def _domain(url: str | None) -> str | None:
@@ -101,7 +104,7 @@ def _from_html(html: str, raw: RawArticle, domain: str | None) -> Draft | None:
     if page is None or not page.text.strip():
         return None
     text = repair(page.text)
-    draft = Draft(paragraphs=[], title=page.title, authors=page.authors)
+    draft = Draft(paragraphs=[], title=page.title, authors=page.authors, signals=page.signals)
     draft.confidence.update(page.confidence)
     draft.captions.extend(page.captions)
     draft.paragraphs = _body_parts(paragraphs(text), draft)
@@ -158,6 +161,9 @@ def clean(raw: RawArticle) -> CleanArticle | Rejection:
         draft = _from_text(text, raw, zone)
     if draft is None or not draft.paragraphs:
         return Rejection(reason="no_content", error="no body text left after cleaning")
+    kind = not_an_article(draft.signals, draft.paragraphs) if draft.signals else None
+    if kind:
+        return Rejection(reason="not_an_article", error=f"the page is {kind}")
     _apply_dateline(draft)
     _apply_hints(draft, raw, zone)
     body = "\n\n".join(p for p in draft.paragraphs if p)

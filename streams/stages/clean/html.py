@@ -15,6 +15,7 @@ from streams.stages.clean.authors import page_authors
 from streams.stages.clean.dates import CONF_ZONED, Found, localise
 from streams.stages.clean.metadata import PageMeta, read_page_meta, tidy_title
 from streams.stages.clean.page_dates import FAST, SCAN, TIME, page_date
+from streams.stages.clean.page_kind import PageSignals, page_signals
 from streams.stages.clean.text import split_caption
 
 # Social embeds quote other people's posts: they are not the story's text. Fact boxes sum the
@@ -62,6 +63,7 @@ class HtmlResult:
     published: tuple[Found, str] | None = None
     captions: list[Caption] = field(default_factory=list)
     confidence: dict[str, float] = field(default_factory=dict)
+    signals: PageSignals = field(default_factory=PageSignals)
 
 
 def parse(html: str) -> HtmlElement | None:
@@ -184,6 +186,7 @@ def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | No
         result.authors, result.confidence["authors"] = authors, conf
     result.published = page_date(meta, tree, url)
     result.captions = figure_captions(tree)
+    result.signals = page_signals(tree, meta, url)
     return result
 
 

@@ -46,6 +46,10 @@ class PageMeta:
     published_from: str | None = None
     article_body: str | None = None
     description: str | None = None
+    # what the page says it is: JSON-LD @type values and og:type, for telling listings apart
+    types: set[str] = field(default_factory=set)
+    og_type: str | None = None
+    declares_article: bool = False
 
 
 def _text(value: Any) -> str | None:
@@ -98,8 +102,13 @@ def read_jsonld(tree: HtmlElement, meta: PageMeta) -> None:
         except orjson.JSONDecodeError:
             continue
         for obj in _walk(data):
+            kind = obj.get("@type")
+            meta.types.update(
+                k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)
+            )
             if not _is_article(obj):
                 continue
+            meta.declares_article = True
             meta.headline = meta.headline or _text(obj.get("headline"))
             meta.article_body = meta.article_body or _text(obj.get("articleBody"))
             meta.description = meta.description or _text(obj.get("description"))
@@ -121,6 +130,7 @@ def read_meta_tags(tree: HtmlElement, meta: PageMeta) -> None:
         if key and content and content.strip() and key not in tags:
             tags[key] = content.strip()
     meta.og_title = tags.get("og:title") or tags.get("twitter:title")
+    meta.og_type = tags.get("og:type", "").lower() or None
     meta.description = meta.description or tags.get("og:description") or tags.get("description")
     meta.site_name = meta.site_name or tags.get("og:site_name") or tags.get("application-name")
     if not meta.published:
