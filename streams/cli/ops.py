@@ -127,17 +127,32 @@ def show(article_id: str, as_json: bool) -> None:
         if dup is None:
             raise UserError(f"no stored article {article_id!r}", "find ids with `warta search`")
         if as_json:
-            _json({"duplicate": dup})
+            _json({"duplicate": dup, "story": store.story(article_id)})
             return
         click.echo(
             f"{article_id} is a {dup['kind']} duplicate of {dup['duplicate_of']} "
             f"(similarity {float(dup['similarity']):.2f}); `warta show {dup['duplicate_of']}`"
         )
+        click.echo("\n".join(_show_story(store.story(article_id), article_id)))
         return
+    story = store.story(article_id)
     if as_json:
-        _json(data)
+        _json({**data, "story": story})
         return
-    click.echo("\n".join(_show_article(data)))
+    click.echo("\n".join([*_show_article(data), *_show_story(story, article_id)]))
+
+
+def _show_story(story: dict[str, Any] | None, article_id: str) -> Iterator[str]:
+    """The other outlets that ran the story: source, URL, kind, similarity and time."""
+    others = [m for m in (story or {}).get("members", []) if m["id"] != article_id]
+    if not others:
+        return
+    outlets = (story or {}).get("outlets", 0)
+    yield click.style(f"story: {len(others) + 1} articles, {outlets} outlets", fg="cyan")
+    for m in others:
+        sim = "" if m["kind"] == "canonical" else f" {float(m['similarity']):.2f}"
+        when = plain(m.get("published_at")) or ""
+        yield f"  {plain(m.get('source')) or '?'}  {m['kind']}{sim}  {when}  {plain(m.get('url'))}"
 
 
 @click.command()

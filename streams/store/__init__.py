@@ -104,6 +104,36 @@ class Store:
             ).first()
         return dict(row[0]) if row else None
 
+    def story(self, article_id: str) -> dict[str, Any] | None:
+        """The story of an article (canonical or member): its canonical id and every member
+        with source, URL, kind, similarity and time, the canonical first; None when unknown.
+
+        The `duplicates` rows are the story: each points at its story's canonical article."""
+        with self.engine.connect() as connection:
+            dup = connection.execute(
+                sa.select(duplicates.c.duplicate_of).where(duplicates.c.id == article_id)
+            ).first()
+            canonical = dup[0] if dup else article_id
+            head = connection.execute(
+                sa.select(articles.c.id, articles.c.data).where(articles.c.id == canonical)
+            ).first()
+            rows = connection.execute(
+                sa.select(
+                    duplicates.c.id, duplicates.c.kind, duplicates.c.similarity, duplicates.c.data
+                )
+                .where(duplicates.c.duplicate_of == canonical)
+                .order_by(duplicates.c.id)
+            ).all()
+        if head is None and not rows:
+            return None
+        members = []
+        if head is not None:
+            data = dict(head[1])
+            members.append(_member(canonical, data, "canonical", 1.0))
+        members += [_member(r[0], dict(r[3]), r[1], float(r[2])) for r in rows]
+        outlets = {m["source"] for m in members if m["source"]}
+        return {"canonical": canonical, "outlets": len(outlets), "members": members}
+
     def ids(self, table: str) -> list[str]:
         """Every id in `articles` or `duplicates`."""
         target = {"articles": articles, "duplicates": duplicates}[table]
@@ -123,6 +153,18 @@ class Store:
     def close(self) -> None:
         """Release the connection pool."""
         self.engine.dispose()
+
+
+def _member(article_id: str, data: dict[str, Any], kind: str, sim: float) -> dict[str, Any]:
+    return {
+        "id": article_id,
+        "source": data.get("source"),
+        "url": data.get("url"),
+        "title": data.get("title"),
+        "kind": kind,
+        "similarity": sim,
+        "published_at": data.get("published_at"),
+    }
 
 
 def _existing(connection: sa.Connection, table: sa.Table, ids: Sequence[str]) -> set[str]:

@@ -117,3 +117,30 @@ def test_replay_command_reports_writes_and_then_finds_nothing(database: Store) -
     assert written.exit_code == 0 and "wrote 2 new version(s)" in written.output
     again = orjson.loads(CliRunner().invoke(main, ["replay", "--json"]).output)
     assert again["changed"] == 0 and again["unchanged"] == 2
+
+
+def test_show_lists_the_other_outlets_that_ran_the_story(database: Store) -> None:
+    from schemas import DuplicateEvent
+
+    database.upsert_duplicates(
+        [
+            DuplicateEvent(
+                id="pasar-3",
+                duplicate_of="pasar",
+                kind="near",
+                similarity=0.81,
+                source="lain.example",
+                url="https://lain.example/beras",
+                published_at="2024-03-14T11:00:00+07:00",
+            )
+        ]
+    )
+    shown = CliRunner().invoke(main, ["show", "pasar"])
+    assert shown.exit_code == 0, shown.output
+    assert "story: 3 articles, 2 outlets" in shown.output
+    assert "lain.example  near 0.81  2024-03-14T11:00:00+07:00  https://lain.example/beras" in (
+        shown.output
+    )
+    as_json = orjson.loads(CliRunner().invoke(main, ["show", "pasar-3", "--json"]).output)
+    assert as_json["story"]["canonical"] == "pasar"
+    assert [m["id"] for m in as_json["story"]["members"]] == ["pasar", "pasar-2", "pasar-3"]

@@ -10,6 +10,7 @@ from typing import Any
 from schemas import codec
 from streams.core import topics
 from streams.runtime.metrics import chrome_lines
+from streams.runtime.web.stories import Stories
 
 WINDOW_SECONDS = 3600.0
 # The "last hour" of mentions holds at most this many articles (memory stays bounded at any rate).
@@ -86,6 +87,7 @@ class Feed:
         self.series: deque[tuple[float, dict[str, float]]] = deque(maxlen=SERIES_POINTS)
         self.sources: dict[str, Counter[str]] = {}
         self.stored: dict[str, int] = {}
+        self.stories = Stories()
 
     def add(self, topic: str, value: bytes | None, at: float) -> None:
         """Take one message of a followed topic; anything unreadable is ignored."""
@@ -100,8 +102,10 @@ class Feed:
             self.latest.appendleft(article_summary(data, at))
             self._remember(at, mentions(data))
             self._quality(data)
+            self.stories.unique(data, at)
         elif topic == topics.DUPLICATES:
             self.duplicate_kinds[str(data.get("kind") or "unknown")[:20]] += 1
+            self.stories.duplicate(data, at)
         elif topic == topics.DLQ:
             letter = letter_summary(data, at)
             self.letters.appendleft(letter)
@@ -193,4 +197,5 @@ class Feed:
             "throughput": self.rates(),
             "quality": self.quality(),
             "stored": dict(self.stored),
+            "stories": self.stories.biggest(now),
         }

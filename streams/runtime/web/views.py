@@ -186,15 +186,18 @@ async def _ingest(ctx: WebContext, request: web.Request) -> web.StreamResponse:
 
 
 async def _article(ctx: WebContext, article_id: str) -> web.StreamResponse:
-    """GET /api/articles/{id}: the stored article; 404 (naming the original) for a duplicate."""
+    """GET /api/articles/{id}: the stored article with its story (every outlet that ran it);
+    404 for a duplicate, naming the story's canonical article and listing the story."""
     store = ctx.store()
     data = await asyncio.to_thread(store.article, article_id)
+    story = await asyncio.to_thread(store.story, article_id)
     if data is not None:
-        return json_response(data)
+        return json_response({**data, "story": story})
     duplicate = await asyncio.to_thread(store.duplicate, article_id)
     body: dict[str, Any] = {"error": f"no stored article {article_id!r}"}
     if duplicate is not None:
         body["duplicate_of"] = duplicate.get("duplicate_of")
+        body["story"] = story
     return json_response(body, 404)
 
 

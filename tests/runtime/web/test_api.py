@@ -115,6 +115,20 @@ async def test_stored_article_is_returned_and_unknown_is_404(
     assert dup.status == 404 and (await dup.json())["duplicate_of"] == "a1"
 
 
+async def test_an_article_lists_every_outlet_of_its_story(
+    client: tuple[TestClient, list[Any]],
+) -> None:
+    http, _ = client
+    story = (await (await http.get("/api/articles/a1")).json())["story"]
+    assert story["canonical"] == "a1"
+    members = [(m["id"], m["kind"]) for m in story["members"]]
+    assert members == [("a1", "canonical"), ("a2", "exact")]
+    dup = await (await http.get("/api/articles/a2")).json()
+    assert dup["story"]["canonical"] == "a1" and len(dup["story"]["members"]) == 2
+    alone = (await (await http.get("/api/articles/evil")).json())["story"]
+    assert [m["id"] for m in alone["members"]] == ["evil"]
+
+
 async def test_search_finds_stored_articles(client: tuple[TestClient, list[Any]]) -> None:
     http, _ = client
     response = await http.get("/api/search", params={"q": "semarang banjir"})

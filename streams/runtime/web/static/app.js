@@ -197,6 +197,7 @@ function render(snap) {
   topList("top-entities", snap.top.entities || [], true);
   topList("top-places", snap.top.places || [], false);
   topList("top-topics", snap.top.topics || [], false);
+  topList("top-stories", (snap.stories || []).map((s) => ({ name: s.title || s.id, type: `${s.articles} articles`, count: s.outlets })), true);
   drawLatest(snap.latest || []);
   drawQuality(snap.quality || []);
   $("version").textContent = snap.version || "";
