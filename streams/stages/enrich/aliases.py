@@ -71,14 +71,15 @@ def matches(words: Sequence[str]) -> list[tuple[int, int, Alias]]:
     by_first = _longest_by_first()
     table = index()
     found: list[tuple[int, int, Alias]] = []
-    i = 0
-    while i < len(words):
-        longest = by_first.get(words[i], 0)
-        for n in range(min(longest, len(words) - i), 0, -1):
+    resume = 0
+    # Few words open a known name: only those are looked at (enrich's hot path).
+    for i in [i for i, word in enumerate(words) if word in by_first]:
+        if i < resume:
+            continue
+        for n in range(min(by_first[words[i]], len(words) - i), 0, -1):
             alias = table.get(tuple(words[i : i + n]))
             if alias is not None:
                 found.append((i, i + n, alias))
-                i += n - 1
+                resume = i + n
                 break
-        i += 1
     return found

@@ -20,8 +20,6 @@ from streams.stages.enrich.words import CALENDAR, PERSON_TITLES, stopwords
 
 # Administrative words before a place's own name ("Kabupaten Nduga" is also "Nduga").
 ADMIN = frozenset({"Kabupaten", "Kota", "Provinsi", "Kecamatan", "Desa", "Kelurahan"})
-# Longest name looked up at each token, in tokens.
-_LONGEST = 6
 
 
 def _words(
@@ -95,15 +93,17 @@ def propagate(entities: list[Entity], tokens: Sequence[Token], text: str) -> lis
     if not entities:
         return entities
     names = _names(entities, tokens)
-    first_words = {words[0] for words in names}
+    longest: dict[str, int] = {}
+    for words in names:
+        longest[words[0]] = max(longest.get(words[0], 0), len(words))
     taken = sorted((e.start, e.end) for e in entities)
     added: list[Entity] = []
-    i = 0
-    while i < len(tokens):
-        if tokens[i].text not in first_words:
-            i += 1
+    resume = 0
+    # Only tokens that open a known name are looked at (enrich's hot path).
+    for i in [i for i, t in enumerate(tokens) if t.text in longest]:
+        if i < resume:
             continue
-        for n in range(min(_LONGEST, len(tokens) - i), 0, -1):
+        for n in range(min(longest[tokens[i].text], len(tokens) - i), 0, -1):
             kind = names.get(tuple(t.text for t in tokens[i : i + n]))
             if kind is None:
                 continue
@@ -113,9 +113,8 @@ def propagate(entities: list[Entity], tokens: Sequence[Token], text: str) -> lis
                 pass
             elif not any(s < b and a < e for s, e in taken):
                 added.append(Entity(text=text[a:b], type=kind, start=a, end=b))
-            i += n - 1
+            resume = i + n
             break
-        i += 1
     if not added:
         return entities
     return sorted([*entities, *added], key=lambda e: (e.start, e.end))
