@@ -217,5 +217,13 @@ def resolve(text: str, entities: Sequence[Entity]) -> list[ResolvedEntity]:
     members: dict[int, list[_Unit]] = {}
     for i, unit in enumerate(units):
         members.setdefault(groups.find(i), []).append(unit)
-    resolved = [_entity(group) for group in members.values()]
-    return sorted(resolved, key=lambda r: r.mentions[0].start)
+    # Names that differ only in case or punctuation ("Ana", "ANA") share a key: one entity.
+    by_key: dict[str, ResolvedEntity] = {}
+    for entity in (_entity(group) for group in members.values()):
+        same = by_key.get(entity.key)
+        if same is None:
+            by_key[entity.key] = entity
+        else:
+            mentions = sorted([*same.mentions, *entity.mentions], key=lambda m: (m.start, m.end))
+            by_key[entity.key] = same.model_copy(update={"mentions": mentions})
+    return sorted(by_key.values(), key=lambda r: r.mentions[0].start)

@@ -109,6 +109,11 @@ _PIECES = st.sampled_from(
         "Jakarta",
         "Presiden",
         "Ana",
+        "ANA",
+        "Negeri Sakura",
+        "NATO",
+        "Vladimir",
+        "Putin",
         "kata",
         "dia",
         " ",
@@ -135,6 +140,11 @@ def test_any_text_gives_valid_offsets_or_a_rejection(text: str) -> None:
         return
     for entity in result.entities:
         assert result.text[entity.start : entity.end] == entity.text
+        assert entity.text[:1].isalnum() and entity.text[-1:].isalnum()
+    # Every mention is grouped under exactly one resolved entity, and nothing else is.
+    grouped = sorted((m.start, m.end) for r in result.resolved_entities for m in r.mentions)
+    assert grouped == sorted((e.start, e.end) for e in result.entities)
+    assert len({r.key for r in result.resolved_entities}) == len(result.resolved_entities)
     assert all(0.0 <= k.score <= 1.0 for k in result.keywords)
 
 
