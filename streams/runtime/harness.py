@@ -11,6 +11,8 @@ It waits on facts, never on fixed sleeps. It provides:
   `worker(env, log)` runs one for the length of a `with` block.
 - `group(...)`, `wait_joined(...)`: the consumer group as the broker describes it; waits until
   it is Stable with exactly N members: every worker has joined and been given its partitions.
+  A worker's own word that it has also recovered its tables and is running is faust's `READY`
+  log line (logged at the info level): `Process.wait_logged(READY)`.
 - `wait_for(check, timeout)`: polls a fact, failing at once when a watched process has exited.
 - `produce(...)`, `collect(...)`, `records(...)` and `batches(...)` (topics read to their end
   offsets), `dead_letters(...)`: an outside aiokafka client's view of the topics;
@@ -52,6 +54,7 @@ from streams.runtime.broker import EmbeddedBroker, terminate
 from streams.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
+READY = "[^Worker]: Ready"  # faust's info line once a worker has joined, recovered and started
 MAX_REQUEST = 8 * 1024 * 1024
 # What a database reads as before the worker has created its tables.
 NOT_YET: tuple[type[Exception], ...] = (sa.exc.OperationalError, sa.exc.ProgrammingError)
@@ -160,6 +163,10 @@ class Process:
     def tail(self, chars: int = 3000) -> str:
         """The end of the log, for an assertion message."""
         return self.text()[-chars:]
+
+    def wait_logged(self, text: str, timeout: float = 180.0) -> bool:
+        """True once the log holds `text`; fails at once when the process exits first."""
+        return wait_for(lambda: text in self.text(), timeout, 0.3, [self])
 
     def check(self) -> None:
         """Raise `Exited` (with the log's tail) when the process is not running."""

@@ -8,7 +8,15 @@ import pytest
 
 from streams.core import topics
 from streams.runtime import harness
-from streams.runtime.harness import Process, produce, run, wait_joined, wait_stored, worker_env
+from streams.runtime.harness import (
+    READY,
+    Process,
+    produce,
+    run,
+    wait_joined,
+    wait_stored,
+    worker_env,
+)
 from streams.store import Store
 from tests.runtime.reliability.helpers import Corpus, audit, check_exactly_once, copies, originals
 
@@ -29,16 +37,17 @@ def test_a_worker_joins_and_leaves_mid_stream(tmp_path: Path) -> None:
         first_worker = Process.warta(
             "worker", env=worker_env(broker.bootstrap, db, tmp_path), log=log_a
         )
-        second_worker = Process.warta(
-            "worker", env=worker_env(broker.bootstrap, db, tmp_path), log=log_b
-        )
+        env_b = worker_env(broker.bootstrap, db, tmp_path, WARTA_LOG_LEVEL="info")
+        second_worker = Process.warta("worker", env=env_b, log=log_b)
         try:
             first_worker.start()
             run(produce(broker.bootstrap, topics.RAW, first.messages))
             assert wait_stored(store, 100, 150, first_worker) >= 100, first_worker.tail()
             second_worker.start()
-            # It leaves only after it has joined: a stop during start-up is not a rebalance.
+            # It leaves only after it has joined (the group has both) and has recovered its
+            # tables and started (its Ready line): a stop during start-up is not a rebalance.
             wait_joined(broker.bootstrap, 2, first_worker, second_worker)
+            assert second_worker.wait_logged(READY), second_worker.tail()
             wait_stored(store, len(first.ids), 150, first_worker)
             run(produce(broker.bootstrap, topics.RAW, second.messages))
             wait_stored(store, len(first.ids) + 30, 150, first_worker)
