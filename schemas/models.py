@@ -170,6 +170,9 @@ class TaggedArticle(EnrichedArticle):
     topics: list[Topic] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     cluster_id: str | None = None
+    # On articles.unique: how many times the article changed after it was first published (the
+    # same id with a changed body is a new revision; the latest is published). 0 elsewhere.
+    revision: int = 0
 
 
 class DuplicateEvent(Message):
@@ -191,6 +194,8 @@ class DuplicateEvent(Message):
     url: str | None = None
     published_at: str | None = None
     revises: str | None = None
+    # How many times the article's body changed after its first verdict (see TaggedArticle).
+    revision: int = 0
 
 
 class DeadLetter(Message):

@@ -72,7 +72,13 @@ class Store:
             if items:
                 ids = [a.id for a in items if a.id not in dup_ids]
                 known = _existing(connection, duplicates, ids)
-                rows = [_article_row(a) for a in items if a.id in set(ids) - known]
+                # The latest revision stays: an older one replayed after it is not written back.
+                stored = _revisions(connection, ids)
+                rows = [
+                    _article_row(a)
+                    for a in items
+                    if a.id in set(ids) - known and a.revision >= stored.get(a.id, 0)
+                ]
                 self._upsert(connection, articles, rows)
             if events:
                 connection.execute(sa.delete(articles).where(articles.c.id.in_(sorted(dup_ids))))
@@ -165,6 +171,15 @@ def _member(article_id: str, data: dict[str, Any], kind: str, sim: float) -> dic
         "similarity": sim,
         "published_at": data.get("published_at"),
     }
+
+
+def _revisions(connection: sa.Connection, ids: Sequence[str]) -> dict[str, int]:
+    if not ids:
+        return {}
+    rows = connection.execute(
+        sa.select(articles.c.id, articles.c.data).where(articles.c.id.in_(ids))
+    )
+    return {r[0]: int(dict(r[1]).get("revision") or 0) for r in rows}
 
 
 def _existing(connection: sa.Connection, table: sa.Table, ids: Sequence[str]) -> set[str]:

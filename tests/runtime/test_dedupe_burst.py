@@ -163,6 +163,22 @@ def test_a_corrected_verdict_is_published_and_the_store_follows_it(tmp_path: Pat
         # Replaying the same content changes nothing: the verdicts are restated.
         run(harness.produce(broker.bootstrap, topics.RAW, messages(first)))
         again = settle(broker.bootstrap, store, later, procs)
+        before = store.article("ferry") or {}
+        # The same id with a changed body: a new revision, stored and published.
+        corrected = {**originals[1], "text": originals[1]["text"] + "\n\nRalat: jadwal berubah."}
+        assert corrected["id"] == "ferry"
+        run(harness.produce(broker.bootstrap, topics.RAW, messages([corrected])))
+        assert wait_for(
+            lambda: (store.article("ferry") or {}).get("revision") == 1, 120, 0.5, procs
+        )
+        revised = store.article("ferry") or {}
+        run(harness.produce(broker.bootstrap, topics.RAW, messages([corrected])))  # a replay
+        published = [
+            orjson.loads(m.value)
+            for m in run(harness.records(broker.bootstrap, [topics.UNIQUE]))
+            if m.key == b"ferry"
+        ]
+        final = settle(broker.bootstrap, store, later, procs)
         store.close()
     want = {k: gold[k] for k in later}
     assert canonical_of(seen["stored"]) == want == canonical_of(seen["events"])
@@ -170,3 +186,7 @@ def test_a_corrected_verdict_is_published_and_the_store_follows_it(tmp_path: Pat
         (c["id"], c["id"]) for c in first
     ), "each copy published unique first gets one correction naming its earlier verdict"
     assert canonical_of(again["stored"]) == want
+    assert before.get("revision") == 0 and "Ralat" not in before["text"]
+    assert "Ralat" in revised["text"]
+    assert [p["revision"] for p in published][-1] == 1
+    assert canonical_of(final["stored"]) == want, "a revision keeps its story"

@@ -89,3 +89,11 @@ def test_a_duplicate_verdict_wins_over_a_unique_one_in_either_order(sqlite_store
     # A merge re-points a duplicate at the story's new canonical.
     sqlite_store.upsert_duplicates([duplicate("b", of="z")])
     assert (sqlite_store.duplicate("b") or {})["duplicate_of"] == "z"
+
+
+def test_the_latest_revision_stays_when_an_older_one_is_replayed(sqlite_store: Store) -> None:
+    sqlite_store.upsert_articles([tagged("r", "Isi lama.")])
+    sqlite_store.upsert_articles([tagged("r", "Isi baru.", revision=1)])
+    sqlite_store.upsert_articles([tagged("r", "Isi lama.")])  # the first version, replayed
+    stored = sqlite_store.article("r") or {}
+    assert (stored["text"], stored["revision"]) == ("Isi baru.", 1)

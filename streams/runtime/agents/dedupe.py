@@ -171,8 +171,11 @@ async def _gather(event: Event) -> None:
     partition = event.message.partition
     answers = PendingRow.from_wire(pending.get(article_id))
     if isinstance(msg, ArticleForDecision):
-        if held.get(article_id) is None:
-            text = bytes(event.value or b"").decode()
+        text = bytes(event.value or b"").decode()
+        wire = held.get(article_id)
+        if wire is None or HeldRow.from_wire(wire).text != text:
+            # First sight, or a new revision (same id, changed body): later answers decide
+            # with the newest body. The same content again (a replay) writes nothing.
             held[article_id] = HeldRow(len(msg.expect), text).to_wire()
     else:
         added = answers.with_answer(msg)

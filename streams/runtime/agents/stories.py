@@ -37,7 +37,8 @@ async def _link(event: Event) -> None:
         story_expiry.note(STORY_PARTITION, key)
     for outcome in outcomes:
         if outcome.is_unique and outcome.id == link.id:
-            await publish_unique(link.tagged())
+            if book.is_current(link):  # never an older body, replayed after a revision
+                await publish_unique(link.tagged(), outcome.revision)
         elif outcome.is_unique:
             # Restated on a replay: the article message of another member is not at hand, and
             # its unique verdict was published when it was decided (it never changes back).
@@ -47,10 +48,10 @@ async def _link(event: Event) -> None:
     story_expiry.sweep(STORY_PARTITION)
 
 
-async def publish_unique(item: TaggedArticle) -> None:
+async def publish_unique(item: TaggedArticle, revision: int = 0) -> None:
     """The article starts its story (so far): it is its story's canonical."""
     metrics.MESSAGES.labels("dedupe", "unique").inc()
-    unique = item.model_copy(update={"cluster_id": item.id})
+    unique = item.model_copy(update={"cluster_id": item.id, "revision": revision})
     await unique_topic.send(key=item.id.encode(), value=codec.dumps(unique))
 
 
@@ -69,5 +70,6 @@ async def publish_duplicate(outcome: Outcome) -> None:
         url=outcome.url,
         published_at=outcome.published_at,
         revises=outcome.revises,
+        revision=outcome.revision,
     )
     await duplicates_topic.send(key=outcome.id.encode(), value=codec.dumps(event))

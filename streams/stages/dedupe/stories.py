@@ -44,6 +44,10 @@ class StoryNode:
     url: str | None = None
     title: str | None = None
     published_at: str | None = None
+    # Bodies changed after the first decision, and the fingerprints replaced (a replay of an
+    # older body must not bring it back).
+    revision: int = 0
+    replaced: tuple[str, ...] = ()
 
     def to_wire(self) -> Wire:
         return {
@@ -59,6 +63,8 @@ class StoryNode:
             "url": self.url,
             "title": self.title,
             "published_at": self.published_at,
+            "revision": self.revision,
+            "replaced": list(self.replaced),
         }
 
     @classmethod
@@ -76,6 +82,8 @@ class StoryNode:
             url=wire.get("url"),
             title=wire.get("title"),
             published_at=wire.get("published_at"),
+            revision=int(wire.get("revision") or 0),
+            replaced=tuple(wire.get("replaced") or ()),
         )
 
 
@@ -93,6 +101,7 @@ class Outcome:
     url: str | None = None
     title: str | None = None
     published_at: str | None = None
+    revision: int = 0
 
     @property
     def is_unique(self) -> bool:
@@ -138,12 +147,19 @@ class Stories:
         of every decided member of its story: the events of the first pass may have been lost."""
         self.written = set()
         known = self.node(link.id)
-        if known is not None and known.decided:
-            return self._restate(self.root(link.id))
         meta = _meta(link.article)
-        if known is None:
-            known = StoryNode(link.at, link.id, link.sig, members=(link.id,))
-        self._put(link.id, replace(known, sig=link.sig, fp=link.fp, decided=True, pub=None, **meta))
+        if known is not None and known.decided:
+            if not self.is_revision(link):
+                return self._restate(self.root(link.id))
+            # The same id with a changed body: a new revision, in its story (and in any story
+            # its new body matches), published again with its revision count.
+            replaced = (*known.replaced, known.fp) if known.fp else known.replaced
+            revised = replace(known, sig=link.sig, fp=link.fp, revision=known.revision + 1)
+            self._put(link.id, replace(revised, replaced=replaced[-16:], **meta))
+        else:
+            if known is None:
+                known = StoryNode(link.at, link.id, link.sig, members=(link.id,))
+            self._put(link.id, replace(known, sig=link.sig, fp=link.fp, decided=True, **meta))
         for edge in link.edges:
             if edge.id != link.id and self.node(edge.id) is None:
                 fp = link.fp if edge.kind == "exact" else None
@@ -156,6 +172,18 @@ class Stories:
         outcomes = [self._publish(m, canonical) for m in moved if m != link.id and self._decided(m)]
         outcomes.append(self._publish(link.id, canonical))
         return outcomes
+
+    def is_revision(self, link: Link) -> bool:
+        """Whether a decided article's link brings a body not seen for it before."""
+        known = self.node(link.id)
+        if known is None or not known.decided or not link.fp or link.fp == known.fp:
+            return False
+        return link.fp not in known.replaced
+
+    def is_current(self, link: Link) -> bool:
+        """Whether the link carries the article's latest body (a replay may carry an older)."""
+        known = self.node(link.id)
+        return known is None or not link.fp or known.fp == link.fp
 
     def _order(self, article_id: str) -> tuple[float, str]:
         node = self.node(article_id)
@@ -216,6 +244,7 @@ class Stories:
             node.url,
             node.title,
             node.published_at,
+            node.revision,
         )
 
 

@@ -93,3 +93,17 @@ def test_a_match_not_yet_decided_is_the_canonical_when_it_is_older() -> None:
     assert (dup.canonical, dup.revises) == ("a", None)
     [own] = book.apply(link("a", []))
     assert own.is_unique, "no correction: b already points at a"
+
+
+def test_a_changed_body_is_a_revision_and_the_same_body_a_replay() -> None:
+    book = Stories({})
+    book.apply(link("a", []))
+    changed = Link("a", TIMES["a"], "fp-a2", SIG, (), {"id": "a", "source": "a.example"})
+    assert book.is_revision(changed)
+    [revised] = book.apply(changed)
+    assert revised.is_unique and revised.revision == 1
+    assert not book.is_revision(changed), "the same body again is a replay"
+    assert book.apply(changed)[0].revision == 1
+    old = link("a", [])
+    assert not book.is_revision(old) and not book.is_current(old), "an older body, replayed"
+    assert book.apply(old)[0].revision == 1

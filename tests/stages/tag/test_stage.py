@@ -40,6 +40,7 @@ def test_tag_keeps_enriched_fields_and_adds_topics_and_versions() -> None:
     assert out.model_dump(exclude={"topics", "tags", "versions"}) == {
         **art.model_dump(exclude={"versions"}),
         "cluster_id": None,
+        "revision": 0,
     }
     assert out.topics[0].code == "medtop:02000000"
     assert out.tags == []
