@@ -74,6 +74,9 @@ class CleanArticle(Message):
     metadata: dict[str, str] = Field(default_factory=dict)
     # Confidence (0..1) of each extracted metadata field; a field absent here was not found.
     confidence: dict[str, Score] = Field(default_factory=dict)
+    # How likely the body is the whole article and nothing else (0..1): its agreement with a
+    # second reading of the page, the chrome removed, its length against the page's prose.
+    body_confidence: Score | None = None
     # Hash of the normalised body: equal for copies that differ only in case, spacing or chrome.
     fingerprint: NonEmpty
     versions: dict[str, str] = Field(default_factory=dict)

@@ -239,6 +239,9 @@ _BLOCK = re.compile(
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$)", re.S)
 _MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
 _OPEN = re.compile(r"</?(?:script|style|iframe|object|svg|img)\b", re.I)
+# A tag cut off by the end of the text (`...kecamatan.\n\n<P`): never closed, so never matched
+# above; a browser drops an unfinished tag at the end of input, and so do we.
+_CUT_TAG = re.compile(r"</?[A-Za-z][^<>]*\Z")
 
 
 def plain(text: str) -> str:
@@ -246,7 +249,8 @@ def plain(text: str) -> str:
     if "<" not in text and "\x00" not in text:
         return text
     text = _COMMENT.sub("", _BLOCK.sub("", text))
-    return _OPEN.sub("", _MARKUP.sub("", text)).replace("\x00", "")
+    text = _OPEN.sub("", _MARKUP.sub("", text)).replace("\x00", "")
+    return _CUT_TAG.sub("", text)
 
 
 def plain_article(article: CleanArticle) -> CleanArticle | Rejection:

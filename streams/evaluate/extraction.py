@@ -42,6 +42,8 @@ class Extracted:
     title: str | None
     authors: tuple[str, ...]
     published: datetime | None
+    confidence: float | None = None
+    refused: str | None = None
 
 
 @dataclass
@@ -56,6 +58,10 @@ class Tally:
     author: list[float] = field(default_factory=list)
     cpu: float = 0.0
     pages: int = 0
+    # per page: its body score (F1, or the share of snippets right) and the extractor's confidence
+    page_scores: list[float] = field(default_factory=list)
+    confidences: list[float] = field(default_factory=list)
+    refused: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> dict[str, float | None]:
         """Mean figures; None where the data set has no gold for them."""
@@ -75,6 +81,30 @@ class Tally:
             "author": mean(self.author),
             "cpu_ms": 1000 * self.cpu / self.pages if self.pages else None,
         }
+
+    def ranking(self) -> dict[str, float | None]:
+        """How the confidence ranks pages: Pearson r with the page score, and the mean page
+        score of the lowest-confidence tenth beside that of all pages (None without confidences)."""
+        pairs = [(c, s) for c, s in zip(self.confidences, self.page_scores, strict=True)]
+        if len(pairs) < 10:
+            return {"r": None, "low_decile": None, "all": None}
+        pairs.sort(key=lambda cs: cs[0])
+        low = pairs[: max(1, len(pairs) // 10)]
+        return {
+            "r": pearson([c for c, _ in pairs], [s for _, s in pairs]),
+            "low_decile": sum(s for _, s in low) / len(low),
+            "all": sum(s for _, s in pairs) / len(pairs),
+        }
+
+
+def pearson(xs: list[float], ys: list[float]) -> float | None:
+    """Pearson's correlation coefficient (None when either side is constant)."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    return sxy / (sxx * syy) ** 0.5 if sxx and syy else None
 
 
 def decode(blob: bytes) -> str:
@@ -178,12 +208,21 @@ def authors_right(gold: tuple[str, ...], predicted: tuple[str, ...]) -> float:
 
 def score(page: Page, got: Extracted, tally: Tally) -> None:
     """Add one page's figures to the tally."""
+    page_score = None
+    if got.refused:
+        tally.refused[got.refused] += 1
     if page.body is not None:
         p, r = body_scores(page.body, got.body)
         tally.precision.append(p)
         tally.recall.append(r)
+        page_score = 2 * p * r / (p + r) if p + r else 0.0
     if page.with_snippets or page.without_snippets:
-        tally.snippets.extend(snippets_right(page, got.body))
+        right = snippets_right(page, got.body)
+        tally.snippets.extend(right)
+        page_score = sum(right) / len(right) if page_score is None else page_score
+    if page_score is not None and got.confidence is not None:
+        tally.page_scores.append(page_score)
+        tally.confidences.append(got.confidence)
     if page.title:
         tally.title.append(1.0 if _norm(page.title) == _norm(got.title or "") else 0.0)
     if page.date:
@@ -193,14 +232,14 @@ def score(page: Page, got: Extracted, tally: Tally) -> None:
 
 
 def ours(page: Page) -> Extracted:
-    """Our clean stage on the page."""
-    from schemas.models import CleanArticle, RawArticle
-    from streams.stages.clean import clean
+    """Our clean stage on the page, as the stream runs it: the HTML screen first."""
+    from schemas.models import RawArticle, Rejection
+    from streams.stages.pipeline import clean_stage
 
-    out = clean(RawArticle(id="eval", url=page.url, html=page.html))
-    if not isinstance(out, CleanArticle):
-        return Extracted("", None, (), None)
-    return Extracted(out.text, out.title, tuple(out.authors), out.published_at)
+    out = clean_stage(RawArticle(id="eval", url=page.url, html=page.html))
+    if isinstance(out, Rejection):
+        return Extracted("", None, (), None, confidence=0.0, refused=out.reason)
+    return Extracted(out.text, out.title, tuple(out.authors), out.published_at, out.body_confidence)
 
 
 def bare_trafilatura(page: Page) -> Extracted:
@@ -265,12 +304,23 @@ def report(dataset: str, tallies: dict[str, Tally]) -> None:
     table = Table(title=f"{dataset} ({next(iter(tallies.values())).pages} pages)")
     table.add_column("extractor")
     cols = ["f1", "precision", "recall", "snippets", "title", "date", "author", "cpu_ms"]
-    for col in cols:
+    for col in [*cols, "refused"]:
         table.add_column(col, justify="right")
     for name, tally in tallies.items():
         s = tally.summary()
-        table.add_row(name, *[_fmt(s[c], 1 if c == "cpu_ms" else 3) for c in cols])
-    Console(width=120).print(table)
+        refused = ", ".join(f"{n} {r}" for r, n in tally.refused.most_common()) or "0"
+        table.add_row(name, *[_fmt(s[c], 1 if c == "cpu_ms" else 3) for c in cols], refused)
+    console = Console(width=130)
+    console.print(table)
+    for name, tally in tallies.items():
+        rank = tally.ranking()
+        if rank["r"] is None:
+            continue
+        what = "F1" if tally.precision else "snippets right"
+        console.print(
+            f"  {name} confidence vs page {what}: r = {_fmt(rank['r'])}; lowest-confidence tenth"
+            f" {_fmt(rank['low_decile'])} against {_fmt(rank['all'])} for all pages"
+        )
 
 
 def run(data_dir: Path, limit: int | None = None, only: str | None = None) -> None:
@@ -288,6 +338,55 @@ def run(data_dir: Path, limit: int | None = None, only: str | None = None) -> No
             task = bar.add_task(dataset, total=len(pages))
             tallies = evaluate(pages, EXTRACTORS, partial(bar.advance, task))
         report(dataset, tallies)
+    if not only:
+        report_fixtures()
+
+
+# Our own pages (tests/fixtures/clean): Indonesian and Malaysian outlet styles with their publish
+# minute, and pages that are no articles. Read here only when the source tree is at hand.
+_FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "clean"
+
+
+def fixture_figures(folder: Path = _FIXTURES) -> dict[str, tuple[int, int]]:
+    """(right, of) for: publish time to the minute and title exact on the outlet pages, article
+    pages wrongly refused, and non-article pages refused as `not_an_article`."""
+    from schemas.models import RawArticle, Rejection
+    from streams.stages.pipeline import clean_stage
+
+    expected = json.loads((folder / "outlets" / "expected.json").read_text("utf-8"))
+    minute = title = wrongly = 0
+    for name, want in expected.items():
+        html = (folder / "outlets" / name).read_text("utf-8")
+        out = clean_stage(RawArticle(id=name, url=want["url"], html=html))
+        if isinstance(out, Rejection):
+            wrongly += 1
+            continue
+        published = datetime.fromisoformat(want["published"])
+        got = out.published_at
+        minute += got == published and got is not None and got.utcoffset() == published.utcoffset()
+        title += out.title == want["title"]
+    urls = json.loads((folder / "not_articles" / "urls.json").read_text("utf-8"))
+    refused = 0
+    for name, url in urls.items():
+        html = (folder / "not_articles" / name).read_text("utf-8")
+        out = clean_stage(RawArticle(id=name, url=url, html=html))
+        refused += isinstance(out, Rejection) and out.reason == "not_an_article"
+    n = len(expected)
+    return {
+        "publish time to the minute": (minute, n),
+        "title exact": (title, n),
+        "article pages refused": (wrongly, n),
+        "non-article pages refused as not_an_article": (refused, len(urls)),
+    }
+
+
+def report_fixtures() -> None:
+    """Print the figures on our own fixture pages, when the source tree is at hand."""
+    if not (_FIXTURES / "outlets" / "expected.json").is_file():
+        return
+    click.echo("\nour Indonesian/Malaysian outlet-style pages (tests/fixtures/clean):")
+    for what, (right, of) in fixture_figures().items():
+        click.echo(f"  {what}: {right} of {of}")
 
 
 @click.command("extraction")

@@ -23,6 +23,8 @@ from streams.core.chrome import is_chrome
 # exhausting the worker's memory with label sets.
 MAX_SOURCES = 500
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+# Body confidence in tenths: the low buckets are the pages worth a look.
+CONFIDENCE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
 class Metrics:
@@ -75,6 +77,13 @@ class Metrics:
             ["source"],
             registry=reg,
         )
+        self.body_confidence = Histogram(
+            "warta_body_confidence",
+            "Clean articles per source by body confidence (how likely the body is the whole article).",
+            ["source"],
+            buckets=CONFIDENCE_BUCKETS,
+            registry=reg,
+        )
         self.ingested = Counter(
             "warta_http_ingested",
             "Articles posted to /api/articles, by outcome (accepted, rejected, too_large).",
@@ -102,6 +111,8 @@ class Metrics:
         }
         for field, ok in found.items():
             self.field_filled.labels(source, field, "yes" if ok else "no").inc()
+        if article.body_confidence is not None:
+            self.body_confidence.labels(source).observe(article.body_confidence)
         left = chrome_lines(article.text)
         if left:
             self.chrome_left.labels(source).inc(left)

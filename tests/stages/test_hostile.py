@@ -211,6 +211,7 @@ def test_hostile_articles_are_processed_or_refused(data: dict[str, Any]) -> None
         (b'{"text": "<script>alert(1)</script><!-- x -->"}', "no_content"),
         (orjson.dumps({"text": f"{PROSE} <img src=x onerror=alert(1)>\x00"}), PROCESSED),
         (orjson.dumps({"html": f"<p>{PROSE}</p><svg onload=alert(1)>"}), PROCESSED),
+        (orjson.dumps({"text": f"{PROSE}\n\n<P"}), PROCESSED),  # a tag cut off by the end
         (orjson.dumps({"text": PROSE, "title": "Robert'); DROP TABLE students;--"}), PROCESSED),
     ],
     ids=lambda v: repr(v[:20]),

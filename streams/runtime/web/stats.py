@@ -58,6 +58,7 @@ def condensed(registry: CollectorRegistry | None = None) -> dict[str, Any]:
     lag: dict[str, float] = {}
     fields: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     chrome: dict[str, float] = {}
+    confidence: dict[str, dict[str, float]] = defaultdict(dict)
     ingested: dict[str, float] = {}
     for name, labels, value in _samples(registry):
         if name == "warta_messages_total":
@@ -78,6 +79,10 @@ def condensed(registry: CollectorRegistry | None = None) -> dict[str, Any]:
             fields[labels["source"]][labels["field"]][labels["found"]] = value
         elif name == "warta_chrome_survived_total":
             chrome[labels["source"]] = value
+        elif name in ("warta_body_confidence_sum", "warta_body_confidence_count"):
+            confidence[labels["source"]][name.rsplit("_", 1)[1]] = value
+        elif name == "warta_body_confidence_bucket" and labels["le"] == "0.5":
+            confidence[labels["source"]]["low"] = value
         elif name == "warta_http_ingested_total":
             ingested[labels["outcome"]] = value
     latency = {
@@ -95,17 +100,24 @@ def condensed(registry: CollectorRegistry | None = None) -> dict[str, Any]:
         "dead_letters": dict(letters),
         "duplicates": duplicates,
         "lag": lag,
-        "quality": _quality(fields, chrome),
+        "quality": _quality(fields, chrome, confidence),
         "ingested": ingested,
     }
 
 
 def _quality(
-    fields: dict[str, dict[str, dict[str, float]]], chrome: dict[str, float]
+    fields: dict[str, dict[str, dict[str, float]]],
+    chrome: dict[str, float],
+    confidence: dict[str, dict[str, float]],
 ) -> list[dict[str, Any]]:
     rows = []
     for source in sorted(set(fields) | set(chrome)):
         row: dict[str, Any] = {"source": source, "chrome": chrome.get(source, 0.0)}
+        # body confidence: the mean, and the share of articles at 0.5 or below
+        conf = confidence.get(source, {})
+        n = conf.get("count", 0.0)
+        row["confidence"] = round(conf.get("sum", 0.0) / n, 3) if n else None
+        row["low_confidence"] = round(conf.get("low", 0.0) / n, 3) if n else None
         seen = 0.0
         for field in ("title", "date", "author"):
             found = fields[source][field].get("yes", 0.0)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from schemas.models import Caption, CleanArticle, Dateline, RawArticle, Rejection, Related
 from streams.core.fingerprint import fingerprint
 from streams.core.ids import article_id, source_of
+from streams.stages.clean.confidence import BodySignals, body_confidence
 from streams.stages.clean.dates import WIB, localise, parse_hint
 from streams.stages.clean.header import read_dateline, read_header
 from streams.stages.clean.html import localise_html_date, read_html
@@ -49,6 +50,9 @@ class Draft:
     confidence: dict[str, float] = field(default_factory=dict)
     metadata: dict[str, str] = field(default_factory=dict)
     signals: PageSignals | None = None
+    prose_chars: int = 0
+    reference: str = ""
+    extracted: int = 0
 
 
 def _domain(url: str | None) -> str | None:
@@ -78,7 +82,9 @@ def _body_parts(paras: list[str], draft: Draft) -> list[str]:
 
 def _from_text(text: str, raw: RawArticle, zone: timezone | None) -> Draft:
     draft = Draft(paragraphs=[])
-    paras = _body_parts(paragraphs(strip_tags(repair(text))), draft)
+    paras = paragraphs(strip_tags(repair(text)))
+    draft.extracted = sum(len(p) + 2 for p in paras)
+    paras = _body_parts(paras, draft)
     header = read_header(paras, raw.title)
     draft.captions.extend(header.captions)
     draft.paragraphs = header.body
@@ -105,6 +111,11 @@ def _from_html(html: str, raw: RawArticle, domain: str | None) -> Draft | None:
         return None
     text = repair(page.text)
     draft = Draft(paragraphs=[], title=page.title, authors=page.authors, signals=page.signals)
+    draft.prose_chars, draft.reference, draft.extracted = (
+        page.prose_chars,
+        page.reference,
+        len(text),
+    )
     draft.confidence.update(page.confidence)
     draft.captions.extend(page.captions)
     draft.paragraphs = _body_parts(paragraphs(text), draft)
@@ -146,6 +157,16 @@ def _apply_hints(draft: Draft, raw: RawArticle, zone: timezone | None) -> None:
             draft.metadata["published_at_from"] = "hint"
 
 
+def _body_confidence(draft: Draft, body: str) -> float:
+    signals = BodySignals(
+        body=body,
+        page_prose=draft.prose_chars,
+        reference=draft.reference,
+        extracted=draft.extracted,
+    )
+    return body_confidence(signals)
+
+
 def clean(raw: RawArticle) -> CleanArticle | Rejection:
     """The clean article, or Rejection("no_content") when no body text remains."""
     html = raw.html if raw.html and raw.html.strip() else None
@@ -184,6 +205,7 @@ def clean(raw: RawArticle) -> CleanArticle | Rejection:
         fetched_at=raw.fetched_at,
         metadata={**raw.metadata, **draft.metadata},
         confidence={k: round(min(max(v, 0.0), 1.0), 3) for k, v in draft.confidence.items()},
+        body_confidence=_body_confidence(draft, body),
         fingerprint=fingerprint(body),
         versions={"clean": VERSION},
     )

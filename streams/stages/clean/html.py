@@ -12,6 +12,7 @@ from trafilatura.utils import load_html
 
 from schemas.models import Caption
 from streams.stages.clean.authors import page_authors
+from streams.stages.clean.confidence import LONG_PARAGRAPH
 from streams.stages.clean.dates import CONF_ZONED, Found, localise
 from streams.stages.clean.metadata import PageMeta, read_page_meta, tidy_title
 from streams.stages.clean.page_dates import FAST, SCAN, TIME, page_date
@@ -64,6 +65,8 @@ class HtmlResult:
     captions: list[Caption] = field(default_factory=list)
     confidence: dict[str, float] = field(default_factory=dict)
     signals: PageSignals = field(default_factory=PageSignals)
+    prose_chars: int = 0
+    reference: str = ""
 
 
 def parse(html: str) -> HtmlElement | None:
@@ -74,7 +77,7 @@ def parse(html: str) -> HtmlElement | None:
     document around it instead.
     """
     tree: HtmlElement | None = load_html(html)
-    if tree is None and "<" in html:  # a second parse for refused fragments only
+    if tree is None and html.lstrip().startswith("<"):  # a second parse for fragments only
         tree = load_html(f"<html><body>{html}</body></html>")
     return tree
 
@@ -98,11 +101,22 @@ def paragraph_chars(tree: HtmlElement) -> int:
     return sum(len(t) for t in tree.xpath("//p//text()"))
 
 
-def body_text(tree: HtmlElement, url: str | None) -> str:
+def long_paragraphs(tree: HtmlElement) -> tuple[int, str]:
+    """Characters of text inside <p> elements (what a page offers as prose) and the text of its
+    long paragraphs: a second, cruder reading of the article to check the extraction against."""
+    total, kept = 0, []
+    for p in tree.iterfind(".//body//p"):
+        text = p.text_content()
+        total += len(text)
+        if len(text) >= LONG_PARAGRAPH:
+            kept.append(text)
+    return total, "\n".join(kept)
+
+
+def body_text(tree: HtmlElement, url: str | None, prose: int) -> str:
     """trafilatura's fast extraction; its slower comparison with readability/justext only runs
     when the fast result holds far less text than the page's paragraphs (a likely miss)."""
     text = _trafilatura(tree, url, fast=True)
-    prose = paragraph_chars(tree)
     if prose >= _RESCUE_MIN_PROSE and len(text) < _RESCUE_RATIO * prose:
         return _trafilatura(tree, url, fast=False)
     return text
@@ -175,8 +189,12 @@ def read_html(html: str, url: str | None, domain: str | None) -> HtmlResult | No
     if tree is None:
         return None
     meta = read_page_meta(tree)
-    text = prefer_declared(body_text(tree, url), meta.article_body)
+    prose, reference = long_paragraphs(tree)
+    text = prefer_declared(body_text(tree, url, prose), meta.article_body)
     result = HtmlResult(text=with_lead(text, tree, meta.description))
+    result.prose_chars = prose
+    declared = meta.article_body or ""
+    result.reference = declared if len(declared) > len(reference) else reference
     result.titles = [t for t in (meta.headline, meta.og_title, meta.h1, meta.title_tag) if t]
     title = _title(meta, domain)
     if title:

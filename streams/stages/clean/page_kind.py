@@ -98,11 +98,14 @@ def page_signals(tree: HtmlElement, meta: PageMeta, url: str | None) -> PageSign
     out.declared_listing = bool(meta.types & _LISTING_TYPES) or meta.og_type == "website"
     title = meta.og_title or meta.title_tag or ""
     out.gallery_hint = bool(_GALLERY.search(title) or (url and _GALLERY.search(url)))
+    if out.gallery_hint:
+        out.images = sum(1 for _ in tree.iterfind(".//body//img"))
+    if out.declares_article and not (out.url_listing or out.url_search):
+        return out  # an article by its own word: its links are never weighed (see not_an_article)
     for a in tree.iterfind(".//body//a"):
         text = _norm(a.text_content())
         if text.count(" ") + 1 >= _HEADLINE_WORDS:
             out.headlines.add(text)
-    out.images = sum(1 for _ in tree.iterfind(".//body//img"))
     return out
 
 

@@ -26,6 +26,7 @@ NAMES = {
     "warta_consumer_lag",
     "warta_extraction_fields",
     "warta_chrome_survived",
+    "warta_body_confidence",
     "warta_http_ingested",
 }
 Key = tuple[str, tuple[tuple[str, str], ...]]
@@ -89,6 +90,7 @@ def test_counters_move_when_articles_flow() -> None:
             CHROME_TEXT,
             title="Judul",
             published_at=datetime(2024, 5, 1, tzinfo=UTC),
+            body_confidence=0.85,
         )
     )
     values = _values(m)
@@ -104,8 +106,13 @@ def test_counters_move_when_articles_flow() -> None:
         values[_key("warta_extraction_fields_total", source=src, field="author", found="no")] == 1
     )
     assert values[_key("warta_chrome_survived_total", source=src)] == 2
+    assert values[_key("warta_body_confidence_bucket", source=src, le="0.8")] == 0
+    assert values[_key("warta_body_confidence_bucket", source=src, le="0.9")] == 1
+    assert values[_key("warta_body_confidence_sum", source=src)] == pytest.approx(0.85)
     counted = {k for k in values if not k[0].endswith("_created")}
-    assert len(counted) == 3 + len(metrics.LATENCY_BUCKETS) + 1 + 3 + 1  # nothing else moved
+    latency = 3 + len(metrics.LATENCY_BUCKETS) + 1
+    confidence = len(metrics.CONFIDENCE_BUCKETS) + 1 + 2
+    assert len(counted) == latency + 3 + 1 + confidence  # nothing else moved
 
 
 def test_clean_body_without_chrome_counts_nothing() -> None:
@@ -147,8 +154,10 @@ def test_condensed_stats_for_the_dashboard() -> None:
     m.duplicates.labels("exact").inc(1)
     m.lag.labels("articles.raw").set(7)
     m.ingested.labels("accepted").inc(4)
-    m.observe_clean(_clean("Kabar.Example", CHROME_TEXT, title="Judul", authors=["Ani"]))
-    m.observe_clean(_clean("kabar.example", "Isi saja."))
+    m.observe_clean(
+        _clean("Kabar.Example", CHROME_TEXT, title="Judul", authors=["Ani"], body_confidence=0.9)
+    )
+    m.observe_clean(_clean("kabar.example", "Isi saja.", body_confidence=0.3))
 
     stats = condensed(m.registry)
 
@@ -178,6 +187,8 @@ def test_condensed_stats_for_the_dashboard() -> None:
             "date": 0.0,
             "author": 0.5,
             "articles": 2.0,
+            "confidence": 0.6,
+            "low_confidence": 0.5,
         }
     ]
 

@@ -178,7 +178,8 @@ function drawQuality(rows) {
   const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 100)}%`);
   for (const r of rows) {
     const tr = el("tr");
-    [r.source, fmt(r.articles), pct(r.title), pct(r.date), pct(r.author), fmt(r.chrome)].forEach((v) => tr.appendChild(el("td", v)));
+    const conf = r.confidence === null || r.confidence === undefined ? "–" : r.confidence.toFixed(2);
+    [r.source, fmt(r.articles), pct(r.title), pct(r.date), pct(r.author), fmt(r.chrome), conf, pct(r.low_confidence)].forEach((v) => tr.appendChild(el("td", v)));
     body.appendChild(tr);
   }
 }
