@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 
 from streams.runtime import harness
-from streams.runtime.harness import free_port as free_port  # test_hostile_worker imports it
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "streams" / "samples" / "articles.jsonl"

@@ -123,7 +123,12 @@ def _drain(settings: Settings, worker_proc: subprocess.Popen[bytes], timeout: fl
     while time.monotonic() < deadline and worker_proc.poll() is None:
         try:
             lag = asyncio.run(
-                group_lag(settings.bootstrap_servers, settings.app_id, list(topics.CONSUMED))
+                group_lag(
+                    settings.bootstrap_servers,
+                    settings.app_id,
+                    list(topics.CONSUMED),
+                    last_batch=settings.embedded,  # its end offsets stop at a batch's start
+                )
             )
         except Exception as exc:  # a failed probe is retried, it must not abandon the drain
             click.echo(f"  could not read the consumer lag ({exc}); retrying", err=True)

@@ -2,17 +2,49 @@
 
 Two readings: the admin API (`group_lag`), and a plain consumer's OffsetFetch (`committed_lag`)
 for brokers whose admin reply aiokafka misreads; `LagReader` falls back from one to the other.
+On the embedded broker both count the records of each partition's last batch themselves
+(`end_offsets`), because its own end offsets stop at that batch's first record.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 
-async def group_lag(bootstrap: str, group: str, names: list[str]) -> dict[str, int]:
+async def end_offsets(
+    consumer: AIOKafkaConsumer, partitions: list[TopicPartition], last_batch: bool = False
+) -> dict[TopicPartition, int]:
+    """The offset after each partition's last record.
+
+    With `last_batch`, the partition's last record batch is read to find it: the embedded broker
+    (Tansu) answers ListOffsets with the first offset of the last batch plus one, so ten records
+    produced in one batch at offsets 0-9 read as an end of 1, and a lag computed from that reads
+    0 while nine of them wait (`warta run` would stop the broker with them unprocessed).
+    """
+    ends = dict(await consumer.end_offsets(partitions)) if partitions else {}
+    pending = {tp for tp, end in ends.items() if end > 0} if last_batch else set()
+    if not pending:
+        return ends
+    consumer.assign(sorted(pending))
+    for tp in pending:
+        consumer.seek(tp, ends[tp] - 1)
+    deadline = asyncio.get_running_loop().time() + 10.0
+    while pending and asyncio.get_running_loop().time() < deadline:
+        fetched = await consumer.getmany(*pending, timeout_ms=500)
+        for tp, records in fetched.items():
+            if records:
+                ends[tp] = max(ends[tp], records[-1].offset + 1)
+                pending.discard(tp)
+    return ends
+
+
+async def group_lag(
+    bootstrap: str, group: str, names: list[str], last_batch: bool = False
+) -> dict[str, int]:
     """Per topic: end offsets minus the group's committed offsets (uncommitted counts fully)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
@@ -29,7 +61,7 @@ async def group_lag(bootstrap: str, group: str, names: list[str]) -> dict[str, i
         # Naming the partitions avoids the all-partitions OffsetFetch form, which the embedded
         # broker answers in a shape aiokafka cannot decode.
         committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
-        ends = await consumer.end_offsets(partitions)
+        ends = await end_offsets(consumer, partitions, last_batch)
         lag: dict[str, int] = dict.fromkeys(names, 0)
         for tp, end in ends.items():
             meta = committed.get(tp)
@@ -48,7 +80,9 @@ async def _partitions(consumer: AIOKafkaConsumer, name: str) -> set[int]:
     return consumer.partitions_for_topic(name) or set()
 
 
-async def committed_lag(bootstrap: str, group: str, names: list[str]) -> dict[str, int]:
+async def committed_lag(
+    bootstrap: str, group: str, names: list[str], last_batch: bool = False
+) -> dict[str, int]:
     """Per topic: end offsets minus the group's committed offsets, read with a plain consumer.
 
     Asks the group coordinator through OffsetFetch, which the embedded broker (Tansu) answers
@@ -65,7 +99,7 @@ async def committed_lag(bootstrap: str, group: str, names: list[str]) -> dict[st
             for name in names
             for p in sorted(consumer.partitions_for_topic(name) or ())
         ]
-        ends = await consumer.end_offsets(parts) if parts else {}
+        ends = await end_offsets(consumer, parts, last_batch)
         lag = dict.fromkeys(names, 0)
         for tp in parts:
             done = await consumer.committed(tp)
@@ -79,15 +113,23 @@ async def committed_lag(bootstrap: str, group: str, names: list[str]) -> dict[st
 class LagReader:
     """group_lag while it works; after its first failure, committed_lag from then on."""
 
-    def __init__(self, bootstrap: str, group: str, names: list[str], admin: bool = True) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        group: str,
+        names: list[str],
+        admin: bool = True,
+        last_batch: bool = False,
+    ) -> None:
         self.bootstrap, self.group, self.names = bootstrap, group, names
         self.admin_ok = admin
+        self.last_batch = last_batch
 
     async def read(self) -> dict[str, int]:
         """Lag per topic; raises when the broker cannot be reached at all."""
         if self.admin_ok:
             try:
-                return await group_lag(self.bootstrap, self.group, self.names)
+                return await group_lag(self.bootstrap, self.group, self.names, self.last_batch)
             except Exception:
                 self.admin_ok = False
-        return await committed_lag(self.bootstrap, self.group, self.names)
+        return await committed_lag(self.bootstrap, self.group, self.names, self.last_batch)

@@ -12,7 +12,7 @@ from streams.core import topics
 from streams.core.deadletter import dead_letter
 from streams.runtime.broker import ensure_topics
 from streams.runtime.dlq import read_letters, redrive
-from tests.e2e import produce
+from streams.runtime.harness import produce
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,17 @@ from hypothesis import strategies as st
 from schemas import RawArticle, Rejection
 from streams.core import topics
 from streams.core.decode import decode
-from streams.runtime.broker import EmbeddedBroker
+from streams.runtime.harness import (
+    Process,
+    broker,
+    dead_letters,
+    produce,
+    run,
+    wait_for,
+    worker_env,
+)
 from streams.stages.pipeline import clean_stage, enrich_stage, tag_stage
 from streams.store import Store
-from tests.conftest import free_port
-from tests.e2e import produce, run, worker_env
-from tests.runtime.reliability.helpers import dead_letters, start_worker, stop, wait_stored
 from tests.stages.test_hostile import INPUT_REFUSALS, LIMITS, TAG, articles, json_values
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -130,25 +134,25 @@ def test_worker_survives_hostile_input(tmp_path: Path) -> None:
     assert want_dead["h-huge"] == "too_large" and want_dead["h-deep"] == "pathological_html"
     db = f"sqlite:///{tmp / 'warta.sqlite3'}"
     log = tmp / "worker.log"
-    with EmbeddedBroker("127.0.0.1", free_port()) as broker:
-        env = worker_env(broker.bootstrap, db, tmp, WARTA_MAX_MESSAGE_BYTES=str(LIMIT))
-        proc = start_worker(env, log)
+    with broker() as kafka:
+        env = worker_env(kafka.bootstrap, db, tmp, WARTA_MAX_MESSAGE_BYTES=str(LIMIT))
+        proc = Process.warta("worker", env=env, log=log).start()
         store = Store(db)
         try:
-            run(produce(broker.bootstrap, topics.RAW, messages))
-            deadline = time.monotonic() + WAIT
-            while True:  # until every expected row and letter is there, or WAIT has passed
-                reached = wait_stored(store, len(want_stored), 2, proc)
-                dead = dead_letters(broker.bootstrap)
-                done = reached >= len(want_stored) and len(dead) >= len(want_dead)
-                if done or time.monotonic() > deadline:
-                    break
-                time.sleep(0.5)  # the poll interval
-            assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
+            run(produce(kafka.bootstrap, topics.RAW, messages))
+            dead: dict[str, str] = {}
+
+            def accounted() -> bool:  # every expected row and letter is there
+                nonlocal dead
+                dead = dead_letters(kafka.bootstrap)
+                rows = len(store.ids("articles")) + len(store.ids("duplicates"))
+                return rows >= len(want_stored) and len(dead) >= len(want_dead)
+
+            wait_for(accounted, WAIT, every=0.5, alive=[proc])
             stored = set(store.ids("articles")) | set(store.ids("duplicates"))
             texts = [(store.article(i) or {}).get("text", "") for i in store.ids("articles")]
         finally:
-            stop(proc)
+            proc.stop()
             store.close()
     tail = log.read_text(errors="replace")[-3000:]
     crashed = {k: v for k, v in dead.items() if v.endswith("_error")}  # internal_error too

@@ -18,6 +18,7 @@ from streams.runtime.lag import LagReader
 from streams.runtime.topics import raw_topic
 from streams.runtime.web.feed import Feed
 from streams.runtime.web.follow import follow
+from streams.runtime.web.guard import guard, quiet_malformed_requests
 from streams.runtime.web.stats import stage_totals
 from streams.runtime.web.views import Handler, WebContext, handlers
 from streams.settings import Settings, get_settings
@@ -76,6 +77,10 @@ def register(app: faust.App, context: WebContext | None = None) -> WebContext:
     # Open SSE streams end when the server stops, so a stop never waits on a browser tab.
     aiohttp_app: Any = getattr(app.web, "web_app", None)
     if aiohttp_app is not None:
+        # Every request passes the guard first: own Host names only, no cross-site writes,
+        # and faust's own pages (tables, router) are never served.
+        aiohttp_app.middlewares.append(guard(ctx.settings, by_path))
+        quiet_malformed_requests()
         aiohttp_app.on_shutdown.append(lambda _: _close(ctx))
 
     async def sample() -> None:
@@ -84,7 +89,11 @@ def register(app: faust.App, context: WebContext | None = None) -> WebContext:
     settings = ctx.settings
     # The embedded broker's admin replies make aiokafka log a traceback; skip straight past them.
     reader = LagReader(
-        settings.bootstrap_servers, settings.app_id, list(topics.CONSUMED), not settings.embedded
+        settings.bootstrap_servers,
+        settings.app_id,
+        list(topics.CONSUMED),
+        admin=not settings.embedded,
+        last_batch=settings.embedded,
     )
 
     async def lag() -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -16,8 +15,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from benchmarks.synthetic import WORDS
 from streams.core import topics
-from streams.runtime.harness import Process, dead_letters, open_consumer, records, run
-from streams.runtime.harness import wait_stored as wait_stored
+from streams.runtime.harness import dead_letters, open_consumer, records, run
 from streams.store import Store
 
 PLACES = ["Sukamaju", "Karangjati", "Tanjung Wangi", "Lembah Hijau", "Pasir Putih", "Sungai Emas"]
@@ -106,17 +104,6 @@ def audit(store: Store, bootstrap: str, expected: set[str]) -> Audit:
     result = Audit(set(store.ids("articles")), dups, dead_letters(bootstrap))
     result.where = trace(bootstrap, set(sorted(expected - result.accounted())[:5]))
     return result
-
-
-# Names test_hostile_worker.py imports from here (another change is editing that file).
-def start_worker(env: dict[str, str], log: Path) -> Process:
-    """A started `warta worker` writing to `log`."""
-    return Process.warta("worker", env=env, log=log).start()
-
-
-def stop(proc: Process, timeout: float = 40.0) -> None:
-    """SIGTERM and wait (SIGKILL when it hangs)."""
-    proc.stop(timeout)
 
 
 TRACED = (*topics.PUBLIC, topics.BY_FINGERPRINT, topics.CANDIDATES)

@@ -11,7 +11,7 @@ import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e import wait_for, worker, worker_env
+from streams.runtime.harness import wait_for, worker, worker_env
 
 pytestmark = pytest.mark.e2e
 
