@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     )
     web_port: int = Field(default=6066, ge=0, le=65535)
     web_host: str = "127.0.0.1"
+    # Names the web server answers to besides its bound address and loopback (comma-separated):
+    # any other Host header is refused, so a DNS-rebinding page cannot reach the API.
+    web_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # When set, the API and /metrics require `Authorization: Bearer <token>`; set it whenever
+    # WARTA_WEB_HOST is beyond loopback.
+    web_token: SecretStr | None = None
     app_id: str = "warta"
     partitions: int = Field(default=4, ge=1, le=1024)
     replication_factor: int = Field(default=1, ge=1)
@@ -77,6 +83,18 @@ class Settings(BaseSettings):
         if not value.startswith("kafka://"):
             raise ValueError("WARTA_BROKER must look like kafka://host:port[,host:port]")
         return value
+
+    @field_validator("web_allowed_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    @field_validator("web_token")
+    @classmethod
+    def _token(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value() else None
 
     @field_validator("database_url")
     @classmethod

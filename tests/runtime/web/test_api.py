@@ -18,6 +18,7 @@ from streams.store import Store
 from tests.factories import duplicate, tagged
 
 MAX_BYTES = 4096
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
@@ -56,7 +57,9 @@ async def test_post_one_article_produces_it_with_its_id(
 ) -> None:
     http, sent = client
     body = {"url": "https://contoh.example/ekonomi/harga-cabai", "text": "Harga cabai naik."}
-    response = await http.post("/api/articles", data=orjson.dumps(body, option=orjson.OPT_INDENT_2))
+    response = await http.post(
+        "/api/articles", data=orjson.dumps(body, option=orjson.OPT_INDENT_2), headers=JSON
+    )
     assert response.status == 202
     accepted = (await response.json())["accepted"]
     assert len(accepted) == 1 and len(sent) == 1
@@ -69,7 +72,7 @@ async def test_post_one_article_produces_it_with_its_id(
 async def test_post_jsonl_accepts_every_line(client: tuple[TestClient, list[Any]]) -> None:
     http, sent = client
     lines = b'{"text": "Satu."}\n\n{"html": "<p>Dua.</p>", "id": "dua"}\n'
-    response = await http.post("/api/articles", data=lines)
+    response = await http.post("/api/articles", data=lines, headers=JSON)
     assert response.status == 202
     assert (await response.json())["accepted"][1] == "dua"
     assert [k for k, _ in sent][1] == b"dua"
@@ -82,7 +85,7 @@ async def test_bad_lines_are_refused_with_reasons_and_nothing_is_produced(
     lines = (
         b'{"text": "Baik."}\nbukan json\n{"title": "tanpa isi"}\n[1, 2]\n{"text": "x", "extra": 1}'
     )
-    response = await http.post("/api/articles", data=lines)
+    response = await http.post("/api/articles", data=lines, headers=JSON)
     assert response.status == 400
     errors = (await response.json())["errors"]
     assert [(e["line"], e["reason"]) for e in errors] == [
@@ -97,7 +100,7 @@ async def test_bad_lines_are_refused_with_reasons_and_nothing_is_produced(
 async def test_too_large_body_is_413(client: tuple[TestClient, list[Any]]) -> None:
     http, sent = client
     big = orjson.dumps({"text": "kata " * MAX_BYTES})
-    response = await http.post("/api/articles", data=big)
+    response = await http.post("/api/articles", data=big, headers=JSON)
     assert response.status == 413
     assert sent == []
 

@@ -128,7 +128,8 @@ def _get(url: str) -> tuple[int, bytes]:
 
 
 def _post(url: str, body: bytes) -> tuple[int, Any]:
-    request = urllib.request.Request(url, data=body, method="POST")
+    headers = {"Content-Type": "application/x-ndjson"}
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.status, orjson.loads(response.read())
 

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.e2e
 
 
 def _http(url: str, body: bytes | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, method="POST" if body else "GET")
+    headers = {"Content-Type": "application/x-ndjson"} if body else {}
+    method = "POST" if body else "GET"
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read()
