@@ -89,3 +89,23 @@ def test_a_time_on_another_day_does_not_replace_the_declared_day() -> None:
         "</body></html>"
     )
     assert found(html) == (datetime(2025, 3, 9), False)
+
+
+CHROME = (
+    "baca juga",
+    "pilihan editor",
+    "simak video",
+    "scroll to continue",
+    "copyright",
+    "terpopuler",
+)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_outlet_bodies_hold_the_story_only(name: str) -> None:
+    want = EXPECTED[name]
+    out = clean(RawArticle(id=name, url=want["url"], html=(OUTLETS / name).read_text("utf-8")))
+    assert isinstance(out, CleanArticle), out
+    lowered = out.text.casefold()
+    assert not [c for c in CHROME if c in lowered], out.text[-300:]
+    assert want["title"] not in out.text  # the headline is the title, not the body's first line
