@@ -45,8 +45,8 @@ def create_topics(settings: Settings) -> list[str]:
     )
 
 
-def summary_line(topic: str, value: bytes) -> str:
-    """One readable line for a message of any warta topic."""
+def summary_line(topic: str, value: bytes, key: bytes | None = None) -> str:
+    """One readable line for a message of any warta topic (a dead letter's names its key)."""
     try:
         data: Any = codec.loads(value)
     except ValueError:
@@ -54,7 +54,9 @@ def summary_line(topic: str, value: bytes) -> str:
     if not isinstance(data, dict):
         return f"[{topic}] {str(data)[:100]}"
     if topic == topics.DLQ:
-        return f"[dlq] {data.get('stage')}/{data.get('reason')}: {str(data.get('error'))[:100]}"
+        name = key.decode("utf-8", "replace") if key else "(no key)"
+        error = str(data.get("error"))[:100]
+        return f"[dlq] {name} {data.get('stage')}/{data.get('reason')}: {error}"
     if topic == topics.DUPLICATES:
         return (
             f"[duplicate] {data.get('id')} = {data.get('kind')} copy of {data.get('duplicate_of')}"

@@ -150,7 +150,9 @@ async def _tail(
                 for m in messages:
                     value = m.value or b""
                     click.echo(
-                        value.decode("utf-8", "replace") if as_json else summary_line(topic, value)
+                        value.decode("utf-8", "replace")
+                        if as_json
+                        else summary_line(topic, value, m.key)
                     )
                     seen += 1
     except KeyboardInterrupt:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -107,6 +108,19 @@ def _migrate(settings: Settings, attempts: int = 5) -> None:
         store.close()
 
 
+def _say(message: str, err: bool = False) -> None:
+    """Print a line; when its reader is gone (`warta run | tee` ended by the same Ctrl-C), the
+    stream is pointed at /dev/null instead, so a closed pipe can never cut a drain short."""
+    stream = sys.stderr if err else sys.stdout
+    try:
+        click.echo(message, err=err)
+    except OSError:  # BrokenPipeError, or the terminal is gone
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+
+
 def _spawn_worker() -> subprocess.Popen[bytes]:
     # A new session: Ctrl-C reaches only `warta run`, which drains before stopping the worker.
     return subprocess.Popen(
@@ -115,12 +129,22 @@ def _spawn_worker() -> subprocess.Popen[bytes]:
     )
 
 
-def _drain(settings: Settings, worker_proc: subprocess.Popen[bytes], timeout: float) -> bool:
-    """Wait until the worker has committed everything in its source topics."""
-    click.echo("finishing what is already in the topics (Ctrl-C again to stop now)...")
+def _drain(
+    settings: Settings,
+    worker_proc: subprocess.Popen[bytes],
+    timeout: float,
+    stop: threading.Event,
+) -> bool:
+    """Wait until the worker has committed everything in its source topics; a second Ctrl-C
+    (`stop` set again) ends the wait and says what is abandoned."""
+    _say("finishing what is already in the topics (Ctrl-C again to stop now)...")
     deadline = time.monotonic() + timeout
     quiet_rounds = 0
+    lag: dict[str, int] | None = None
     while time.monotonic() < deadline and worker_proc.poll() is None:
+        if stop.is_set():
+            _say(f"stopping now: {_abandoned(lag)}", err=True)
+            return False
         try:
             lag = asyncio.run(
                 group_lag(
@@ -131,16 +155,27 @@ def _drain(settings: Settings, worker_proc: subprocess.Popen[bytes], timeout: fl
                 )
             )
         except Exception as exc:  # a failed probe is retried, it must not abandon the drain
-            click.echo(f"  could not read the consumer lag ({exc}); retrying", err=True)
-            time.sleep(1.5)
+            _say(f"  could not read the consumer lag ({exc}); retrying", err=True)
+            stop.wait(1.5)
             continue
         pending = sum(lag.values())
         quiet_rounds = quiet_rounds + 1 if pending == 0 else 0
         if quiet_rounds >= 2:
             return True
-        click.echo(f"  {pending} message(s) still in flight", err=True)
-        time.sleep(1.5)
+        _say(f"  {pending} message(s) still in flight", err=True)
+        stop.wait(1.5)
     return False
+
+
+def _abandoned(lag: dict[str, int] | None) -> str:
+    """What a stop abandons: the messages not yet processed, per topic."""
+    if lag is None:
+        return "the consumer lag was never read; messages in the topics may be unprocessed"
+    waiting = {topic: n for topic, n in lag.items() if n}
+    if not waiting:
+        return "nothing was waiting"
+    per_topic = ", ".join(f"{n} in {topic}" for topic, n in sorted(waiting.items()))
+    return f"{sum(waiting.values())} message(s) abandoned unprocessed ({per_topic})"
 
 
 @click.command()
@@ -158,34 +193,41 @@ def run(samples: bool, drain_timeout: float) -> None:
                 "stop the other broker or set WARTA_EMBEDDED_PORT to a free port",
             )
         emb = _start_broker(settings, settings.embedded_host, settings.embedded_port)
-        click.echo(f"embedded broker on {emb.bootstrap} (memory-only)")
+        _say(f"embedded broker on {emb.bootstrap} (memory-only)")
     else:
         require_broker(settings)
     create_topics(settings)
     proc = _spawn_worker()
-    click.echo(
-        f"worker started; dashboard on http://{settings.web_host}:{settings.web_port}/ ; "
-        f"database {_redacted(settings)}; Ctrl-C stops"
-    )
+    _say(f"worker starting; database {_redacted(settings)}; Ctrl-C stops")
     viewer = threading.Thread(target=_watch, args=(settings, stop.event), daemon=True)
     viewer.start()
     try:
         if samples:
             produce_paths(settings, [ARTICLES], show_progress=False)
-            click.echo(f"pushed the sample articles from {ARTICLES.name}")
+            _say(f"pushed the sample articles from {ARTICLES.name}")
+        announced = False
         while not stop.event.wait(0.5):
             if proc.poll() is not None:
                 raise UserError(
                     f"the worker exited with code {proc.returncode}", "see its log above"
                 )
+            # The URL is printed once it answers: opened earlier it would show a refusal.
+            if not announced and port_open(_reachable(settings.web_host), settings.web_port):
+                announced = True
+                _say(f"worker ready; dashboard on http://{settings.web_host}:{settings.web_port}/")
         stop.event.clear()
-        if emb is not None and not _drain(settings, proc, drain_timeout):
-            click.echo("warning: stopped before everything was processed", err=True)
+        if emb is not None and not _drain(settings, proc, drain_timeout, stop.event):
+            _say("warning: stopped before everything was processed", err=True)
     finally:
         terminate(proc)
         if emb is not None:
             emb.stop()
-        click.echo("stopped")
+        _say("stopped")
+
+
+def _reachable(host: str) -> str:
+    """An address to probe the web server at: a wildcard bind answers on loopback."""
+    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
 
 
 def _redacted(settings: Settings) -> str:
@@ -205,7 +247,7 @@ def _watch(settings: Settings, stop: threading.Event) -> None:
                 batches = await consumer.getmany(timeout_ms=500)
                 for tp, messages in batches.items():
                     for m in messages:
-                        click.echo(summary_line(tp.topic, m.value or b""))
+                        _say(summary_line(tp.topic, m.value or b"", m.key))
         finally:
             await consumer.stop()
 

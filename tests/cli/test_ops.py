@@ -10,6 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from streams.cli import main
+from streams.cli.common import summary_line
 from streams.core import topics
 from streams.ops import asyncapi
 from streams.settings import get_settings
@@ -144,3 +145,9 @@ def test_show_lists_the_other_outlets_that_ran_the_story(database: Store) -> Non
     as_json = orjson.loads(CliRunner().invoke(main, ["show", "pasar-3", "--json"]).output)
     assert as_json["story"]["canonical"] == "pasar"
     assert [m["id"] for m in as_json["story"]["members"]] == ["pasar", "pasar-2", "pasar-3"]
+
+
+def test_a_dead_letter_line_names_its_key() -> None:
+    letter = orjson.dumps({"stage": "clean", "reason": "invalid_json", "error": "not JSON"})
+    line = summary_line(topics.DLQ, letter, b"artikel-7")
+    assert line == "[dlq] artikel-7 clean/invalid_json: not JSON"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -10,7 +13,8 @@ import orjson
 import pytest
 
 from streams.core import topics
-from streams.runtime.harness import Process, produce, run, run_env, wait_for
+from streams.runtime.broker import terminate
+from streams.runtime.harness import ROOT, Process, produce, run, run_env, wait_for
 from streams.store import Store
 
 pytestmark = pytest.mark.e2e
@@ -77,10 +81,43 @@ def test_ctrl_c_finishes_what_was_accepted(tmp_path: Path) -> None:
     ]
     messages = [(a["id"].encode(), orjson.dumps(a)) for a in articles]
     with Run(tmp_path) as job:
-        assert job.wait_for(lambda x: any("worker started" in line for line in x), 60), job.show()
+        assert job.wait_for(lambda x: any("worker ready" in line for line in x), 60), job.show()
         run(produce(job.bootstrap, topics.RAW, messages))
         assert job.process.interrupt(180) == 0, job.show()
     store = Store(job.db)
     stored = set(store.ids("articles")) | set(store.ids("duplicates"))
     store.close()
     assert stored == {a["id"] for a in articles}, job.show()
+
+
+def test_ctrl_c_drains_when_its_output_pipe_is_closed(tmp_path: Path) -> None:
+    """`warta run 2>&1 | tee run.log`: the same Ctrl-C ends tee, so every line of the drain
+    meets a closed pipe; the drain runs anyway and every accepted article is stored."""
+    articles = [
+        {"id": f"pipe-{i}", "text": f"Berita {i}\n\nWarga desa {i} membangun {i * 3} jembatan."}
+        for i in range(20)
+    ]
+    env = run_env(tmp_path / "data")
+    bootstrap = f"127.0.0.1:{env['WARTA_EMBEDDED_PORT']}"
+    argv = [sys.executable, "-m", "streams.cli", "run"]
+    job = subprocess.Popen(
+        argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        assert job.stdout is not None
+        seen: list[bytes] = []
+        for line in job.stdout:  # the reader (tee) reads until the worker answers
+            seen.append(line)
+            if b"worker ready" in line:
+                break
+        assert any(b"worker ready" in line for line in seen), b"".join(seen).decode()
+        run(produce(bootstrap, topics.RAW, [(a["id"].encode(), orjson.dumps(a)) for a in articles]))
+        job.stdout.close()  # tee is gone: nothing reads warta's output any more
+        job.send_signal(signal.SIGINT)
+        assert job.wait(180) == 0
+    finally:
+        terminate(job)
+    store = Store(env["WARTA_DATABASE_URL"])
+    stored = set(store.ids("articles")) | set(store.ids("duplicates"))
+    store.close()
+    assert stored == {a["id"] for a in articles}
