@@ -298,6 +298,9 @@ _DEFAULT = Config()
 )
 @click.option("--workers", default="1,2,4", show_default=True, help="Worker counts for --stream.")
 @click.option("--limit", type=int, default=None, help="Only the first N items (--stream).")
+@click.option(
+    "--paced", is_flag=True, help="--stream one item at a time, each after the last verdict."
+)
 @click.option("--shingle", default=_DEFAULT.shingle, show_default=True)
 @click.option("--num-perm", default=_DEFAULT.num_perm, show_default=True)
 @click.option("--bands", default=_DEFAULT.bands, show_default=True)
@@ -315,6 +318,7 @@ def command(
     on_stream: bool,
     workers: str,
     limit: int | None,
+    paced: bool,
     **shape: Any,
 ) -> None:
     """Precision, recall and F1 of dedupe on generated copies of DATA_DIR's Indonesian news."""
@@ -358,13 +362,14 @@ def command(
                 offline = score(cleaned, run(cleaned, config, "offline"))["all"]
                 ok = (
                     report_stream(
-                        f"{name}, one burst: {len(raw)} items",
+                        f"{name}, {'paced' if paced else 'one burst'}: {len(raw)} items",
                         raw,
                         offline,
                         partial(_score_all, cleaned),
                         counts,
                         seed,
                         console,
+                        paced,
                     )
                     and ok
                 )

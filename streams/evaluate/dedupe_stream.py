@@ -99,8 +99,13 @@ def _same(a: dict[str, Row | None], b: dict[str, Row | None]) -> bool:
     return a.keys() == b.keys() and all(key(a[k]) == key(b[k]) for k in a)
 
 
-def run_stream(items: Sequence[Any], workers: int, seed: int, timeout: float = 900.0) -> StreamRun:
-    """Push `items` as one burst through `workers` workers; the verdicts the store ends with."""
+def run_stream(
+    items: Sequence[Any], workers: int, seed: int, timeout: float = 900.0, paced: bool = False
+) -> StreamRun:
+    """Push `items` as one burst through `workers` workers; the verdicts the store ends with.
+
+    `paced`: one at a time instead, each once the one before has its verdict (an idle stream:
+    what the story owner's hop costs without a queue)."""
     ids = {item.id for item in items}
     with tempfile.TemporaryDirectory(prefix="warta-eval-") as tmp, ExitStack() as stack:
         folder = Path(tmp)
@@ -118,8 +123,18 @@ def run_stream(items: Sequence[Any], workers: int, seed: int, timeout: float = 9
         harness.wait_joined(broker.bootstrap, workers, *procs, timeout=600)
         started = time.monotonic()
         messages = [(i.id.encode(), raw_message(i)) for i in burst(items, seed)]
-        harness.run(harness.produce(broker.bootstrap, topics.RAW, messages))
         outcome = [topics.UNIQUE, topics.DUPLICATES]
+        if paced:
+            for key, value in messages:
+                harness.run(harness.produce(broker.bootstrap, topics.RAW, [(key, value)]))
+
+                def judged(article_id: str = key.decode()) -> bool:
+                    records = harness.run(harness.records(broker.bootstrap, outcome))
+                    return article_id in final_state(records)
+
+                harness.wait_for(judged, 120, 0.2, procs)
+        else:
+            harness.run(harness.produce(broker.bootstrap, topics.RAW, messages))
         store = Store(db)
         seen: dict[str, Any] = {}
 
@@ -161,9 +176,11 @@ def _summarise(
     revised: set[str] = set()
     revised_unique: set[str] = set()
     for record in records:
+        if record.topic == topics.LINKS:
+            linked.setdefault(bytes(record.key or b"").decode(), record.timestamp)
+    for record in records:
         key = bytes(record.key or b"").decode()
         if record.topic == topics.LINKS:
-            linked.setdefault(key, record.timestamp)
             continue
         run.events += 1
         value = codec.loads(record.value)
@@ -190,6 +207,7 @@ def report_stream(
     worker_counts: Sequence[int],
     seed: int,
     console: Any,
+    paced: bool = False,
 ) -> bool:
     """The offline counts (`warta process --dedupe`, in order, clean stage first as in the
     pipeline) beside the stream with each worker count; True when every stream run meets the
@@ -210,7 +228,7 @@ def report_stream(
     )
     ok = True
     for workers in worker_counts:
-        result = run_stream(items, workers, seed)
+        result = run_stream(items, workers, seed, paced=paced)
         c = score([result.verdicts.get(i.id) or unique(i.id) for i in items])
         ok = ok and c.precision >= 0.98 and c.recall >= 0.95
         ok = ok and abs(c.precision - offline.precision) <= 0.01

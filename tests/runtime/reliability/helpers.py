@@ -37,6 +37,7 @@ class Corpus:
     messages: list[tuple[bytes | None, bytes]] = field(default_factory=list)
     copies: dict[str, str] = field(default_factory=dict)  # copy id -> original id
     texts: dict[str, str] = field(default_factory=dict)
+    days: dict[str, int] = field(default_factory=dict)
 
     @property
     def ids(self) -> set[str]:
@@ -44,6 +45,7 @@ class Corpus:
 
     def add(self, article_id: str, text: str, day: int) -> None:
         self.texts[article_id] = text
+        self.days[article_id] = day
         article = {
             "id": article_id,
             "url": f"https://contoh-{article_id}.example/berita/{article_id}",
@@ -72,7 +74,9 @@ def copies(corpus: Corpus, source: Corpus, of: list[str], prefix: str, seed: int
             head, _, tail = text.rpartition(" ")
             text = f"{head} {rng.choice(WORDS)}{tail}"
         copy_id = f"{prefix}-{i}"
-        corpus.add(copy_id, text, i)
+        # Dated like its original: the earliest (published_at, id) of a story is its canonical,
+        # and the original's id sorts first.
+        corpus.add(copy_id, text, source.days[original])
         corpus.copies[copy_id] = original
 
 

@@ -27,8 +27,6 @@ def test_two_sigkills_lose_nothing_and_double_nothing(tmp_path: Path) -> None:
     stories = originals(first, "a", 520, seed=1)
     bad = broken(first, "bad", 10)
     # The second wave copies first-wave stories: only a recovered table can recognise them.
-    # (Copies travel after their originals were decided: one in flight together with its
-    # original can pass as unique, see docs/dedupe.md.)
     copies(second, first, stories[:120], "ac", seed=2)
     copies(second, first, stories[200:350], "bc", seed=3)
     originals(second, "b", 200, seed=4)
