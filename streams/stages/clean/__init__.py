@@ -12,7 +12,7 @@ from schemas.models import Caption, CleanArticle, Dateline, RawArticle, Rejectio
 from streams.core.fingerprint import fingerprint
 from streams.core.ids import article_id, source_of
 from streams.stages.clean.confidence import BodySignals, body_confidence
-from streams.stages.clean.dates import WIB, localise, parse_hint
+from streams.stages.clean.dates import WIB, localise, parse_hint, parse_text_date
 from streams.stages.clean.header import read_dateline, read_header
 from streams.stages.clean.html import localise_html_date, read_html
 from streams.stages.clean.page_kind import PageSignals, not_an_article
@@ -44,6 +44,7 @@ class Draft:
     title: str | None = None
     authors: list[str] = field(default_factory=list)
     published: datetime | None = None
+    published_has_time: bool = False
     dateline: Dateline | None = None
     captions: list[Caption] = field(default_factory=list)
     related: list[Related] = field(default_factory=list)
@@ -99,7 +100,7 @@ def _from_text(text: str, raw: RawArticle, zone: timezone | None) -> Draft:
     if header.date:
         when = localise(header.date, zone or UTC)
         if when:
-            draft.published = when[0]
+            draft.published, draft.published_has_time = when[0], header.date.has_time
             draft.confidence["published_at"] = when[1] if zone or header.date.zoned else 0.3
             draft.metadata["published_at_from"] = "byline"
     return draft
@@ -126,7 +127,7 @@ def _from_html(html: str, raw: RawArticle, domain: str | None) -> Draft | None:
         if when:
             value, conf = when
             assert isinstance(value, datetime)
-            draft.published = value
+            draft.published, draft.published_has_time = value, page.published[0].has_time
             draft.confidence["published_at"] = conf if zone or page.published[0].zoned else 0.3
             draft.metadata["published_at_from"] = page.published[1]
     return draft
@@ -153,6 +154,15 @@ def _apply_hints(draft: Draft, raw: RawArticle, zone: timezone | None) -> None:
         when = parse_hint(raw.published_at, zone or UTC)
         if when:
             draft.published = when[0]
+            draft.confidence["published_at"] = min(_HINT_CONF, when[1])
+            draft.metadata["published_at_from"] = "hint"
+    elif draft.published and not draft.published_has_time and raw.published_at:
+        # the page gave a day only: a hint with a time of day on that same day is more precise
+        found = parse_text_date(raw.published_at)
+        same_day = found and found.has_time and found.value.date() == draft.published.date()
+        when = localise(found, zone or UTC) if found and same_day else None
+        if when:
+            draft.published, draft.published_has_time = when[0], True
             draft.confidence["published_at"] = min(_HINT_CONF, when[1])
             draft.metadata["published_at_from"] = "hint"
 

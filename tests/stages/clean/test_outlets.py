@@ -109,3 +109,21 @@ def test_outlet_bodies_hold_the_story_only(name: str) -> None:
     lowered = out.text.casefold()
     assert not [c for c in CHROME if c in lowered], out.text[-300:]
     assert want["title"] not in out.text  # the headline is the title, not the body's first line
+
+
+def test_a_hint_with_the_minute_beats_a_page_that_gives_the_day_only() -> None:
+    html = (
+        '<html><head><meta property="article:published_time" content="2025-03-09"></head>'
+        "<body><article><p>"
+        + "Isi berita tentang banjir di pesisir utara Semarang. " * 8
+        + "</p></article></body></html>"
+    )
+    raw = RawArticle(
+        id="h", url="https://kabar.example.id/a", html=html, published_at="09/03/2025 06:12 WIB"
+    )
+    out = clean(raw)
+    assert isinstance(out, CleanArticle)
+    assert out.published_at == datetime(2025, 3, 9, 6, 12, tzinfo=zone(7))
+    other_day = clean(raw.model_copy(update={"published_at": "08/03/2025 21:00 WIB"}))
+    assert isinstance(other_day, CleanArticle)
+    assert other_day.published_at == datetime(2025, 3, 9, tzinfo=zone(7))
