@@ -210,6 +210,11 @@ class DeadLetter(Message):
     # The original message unchanged: as text when it is valid UTF-8, else base64.
     payload: str | None
     payload_encoding: Literal["utf-8", "base64"] = "utf-8"
+    # True when `payload` is only the head of a message too large to carry whole.
+    payload_truncated: bool = False
+    # The whole original of a truncated payload: a claim check file, relative to the worker's
+    # WARTA_DATA_DIR (`claims/<sha256>`), kept until redriven or expired; null when not kept.
+    payload_ref: str | None = None
     key: str | None = None
     topic: str | None = None
     partition: int | None = None

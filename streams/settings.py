@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     # Longest a consumer's fetch waits for data; unset: 100 ms embedded, 500 ms on Kafka.
     fetch_max_wait_ms: int | None = Field(default=None, ge=1, le=30000)
     max_message_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    # Days the whole original of a too-large dead letter is kept (data_dir/claims) for redrive.
+    dlq_claim_days: float = Field(default=30.0, gt=0)
     # Pathological HTML is refused before parsing (streams/core/limits.py), extraction is timed.
     html_max_depth: int = Field(default=256, ge=8)
     html_max_tags: int = Field(default=50_000, ge=100)

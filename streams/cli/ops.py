@@ -309,18 +309,28 @@ def dlq_redrive(reason: str | None, stage: str | None, dry_run: bool) -> None:
         return
     with _progress() as progress:
         task = progress.add_task("redriving", total=len(letters))
-        sent, skipped = asyncio.run(
+        done = asyncio.run(
             redrive(
                 settings.bootstrap_servers,
                 letters,
                 settings.max_message_bytes,
                 lambda: progress.advance(task),
+                settings.data_dir,
             )
         )
+    for item, why in done.refused:
+        click.echo(
+            f"refused {item.partition}:{item.offset} key={plain(item.letter.key)}: {why}; "
+            "it was not sent (a truncated message would come back as invalid_json)",
+            err=True,
+        )
     click.echo(
-        f"redrove {sent} message(s) to articles.raw"
-        + (f", {skipped} had no payload" if skipped else "")
+        f"redrove {done.sent} message(s) to articles.raw"
+        + (f", {done.skipped} had no payload" if done.skipped else "")
+        + (f", refused {len(done.refused)} whose original is not whole" if done.refused else "")
     )
+    if done.refused:
+        sys.exit(1)
 
 
 @click.command()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Literal
 
 from schemas import DeadLetter, Rejection, utcnow
+from streams.core import claimcheck
 
 
 def payload_text(payload: bytes | None) -> tuple[str | None, Literal["utf-8", "base64"]]:
@@ -44,8 +46,26 @@ def dead_letter(
     )
 
 
-def original_payload(letter: DeadLetter) -> bytes | None:
-    """The exact bytes of the original message (for redrive)."""
+class Unrecoverable(Exception):
+    """A letter whose original bytes are not all there: redriving it would send a corruption."""
+
+
+# How a letter written before `payload_truncated` existed says that its payload is only a head.
+_CUT_MARK = "(payload cut to its first "
+
+
+def original_payload(letter: DeadLetter, data_dir: Path | None = None) -> bytes | None:
+    """The exact bytes of the original message (for redrive): inline, or from its claim check
+    under `data_dir` when the letter carries only a head; Unrecoverable when they are gone."""
+    if letter.payload_truncated or _CUT_MARK in letter.error:
+        if letter.payload_ref is None:
+            raise Unrecoverable("only the head of this too-large message was kept, not the whole")
+        if data_dir is None:
+            raise Unrecoverable("the whole original is in a claim check; give the data directory")
+        try:
+            return claimcheck.load(data_dir, letter.payload_ref)
+        except claimcheck.ClaimError as exc:
+            raise Unrecoverable(str(exc)) from None
     if letter.payload is None:
         return None
     if letter.payload_encoding == "base64":

@@ -1,16 +1,22 @@
-"""Dead letters for operators: read articles.dlq from the beginning, and redrive them to raw."""
+"""Dead letters for operators: read articles.dlq from the beginning, and redrive them to raw.
+
+Consumes articles.dlq (and the claim check files under the data directory for letters too large
+to carry whole); produces the original messages, byte for byte with their keys, on articles.raw,
+and for each letter it cannot send whole, the reason it refused it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pydantic import ValidationError
 
 from schemas import DeadLetter, codec
-from streams.core import topics
-from streams.core.deadletter import original_payload
+from streams.core import claimcheck, topics
+from streams.core.deadletter import Unrecoverable, original_payload
 
 
 @dataclass(frozen=True)
@@ -73,33 +79,59 @@ def _parse(value: bytes | None) -> DeadLetter | None:
         return None
 
 
+@dataclass
+class Redriven:
+    """What a redrive did: sent, skipped (no payload) and refused (original not whole), why."""
+
+    sent: int = 0
+    skipped: int = 0
+    refused: list[tuple[Letter, str]] = field(default_factory=list)
+
+
 async def redrive(
     bootstrap: str,
     letters: list[Letter],
     max_bytes: int,
     on_sent: Callable[[], None] | None = None,
-) -> tuple[int, int]:
+    data_dir: Path | None = None,
+) -> Redriven:
     """Send each letter's original message back to articles.raw with its original key.
 
-    Returns (sent, skipped); a letter without a payload cannot be redriven.
+    A letter without a payload is skipped; one whose original cannot be recovered whole (only
+    its head was kept, or its claim check is gone) is refused, never sent truncated. Claim
+    checks of the letters sent are released once the broker has them.
     """
+    done = Redriven()
+    originals: list[tuple[Letter, bytes]] = []
+    for item in letters:
+        try:
+            payload = original_payload(item.letter, data_dir)
+        except Unrecoverable as exc:
+            done.refused.append((item, str(exc)))
+            continue
+        if payload is None:
+            done.skipped += 1
+        else:
+            originals.append((item, payload))
+    # A claimed original is bigger than WARTA_MAX_MESSAGE_BYTES by definition.
+    largest = max((len(p) for _, p in originals), default=0)
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, max_request_size=max_bytes + 64 * 1024, acks="all"
+        bootstrap_servers=bootstrap,
+        max_request_size=max(max_bytes, largest) + 64 * 1024,
+        acks="all",
     )
     await producer.start()
-    sent = skipped = 0
     try:
-        for item in letters:
-            payload = original_payload(item.letter)
-            if payload is None:
-                skipped += 1
-            else:
-                key = item.letter.key.encode() if item.letter.key is not None else None
-                await producer.send(topics.RAW, key=key, value=payload)
-                sent += 1
+        for item, payload in originals:
+            key = item.letter.key.encode() if item.letter.key is not None else None
+            await producer.send(topics.RAW, key=key, value=payload)
+            done.sent += 1
             if on_sent is not None:
                 on_sent()
         await producer.flush()
     finally:
         await producer.stop()
-    return sent, skipped
+    for item, _ in originals:
+        if item.letter.payload_ref is not None and data_dir is not None:
+            claimcheck.release(data_dir, item.letter.payload_ref)
+    return done

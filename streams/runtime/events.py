@@ -2,12 +2,14 @@
 
 Consumes a faust stream and a handler per event; produces dead letters on `articles.dlq` (the
 original bytes, the reason and the source topic, partition and offset) for every rejection or
-exception, so that one bad message never stops an agent. The ack policy lives here too: an event
+exception, so that one bad message never stops an agent; a message too large to carry whole
+leaves its bytes in a claim check file under the data directory (streams.core.claimcheck). The ack policy lives here too: an event
 whose handler was interrupted is never committed (`withhold_ack`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
@@ -15,6 +17,7 @@ from typing import Any, TypeAlias
 import faust
 
 from schemas import Rejection, codec
+from streams.core import claimcheck
 from streams.core.deadletter import dead_letter
 from streams.runtime import metrics
 from streams.runtime.app import settings
@@ -35,15 +38,33 @@ async def to_dlq(stage: str, event: Event, rejection: Rejection) -> None:
     metrics.DEAD_LETTERS.labels(stage, rejection.reason).inc()
     metrics.MESSAGES.labels(stage, "dead_letter").inc()
     payload = event.value
-    if payload is not None and len(payload) > settings.max_message_bytes:
+    ref: str | None = None
+    truncated = payload is not None and len(payload) > settings.max_message_bytes
+    if payload is not None and truncated:
         # The dead letter must fit the producer's request limit, which a too-large message
-        # by definition does not: keep its head, say so.
+        # by definition does not: its head travels, the whole stays on disk for redrive.
+        ref, kept = await _claim(payload)
         payload = payload[:KEEP_BYTES]
         rejection = rejection.model_copy(
-            update={"error": f"{rejection.error} (payload cut to its first {KEEP_BYTES} bytes)"}
+            update={
+                "error": f"{rejection.error} (payload cut to its first {KEEP_BYTES} bytes; {kept})"
+            }
         )
     letter = dead_letter(stage, rejection, payload, event.key, msg.topic, msg.partition, msg.offset)
+    letter = letter.model_copy(update={"payload_truncated": truncated, "payload_ref": ref})
     await dlq_topic.send(key=event.key, value=codec.dumps(letter))
+
+
+async def _claim(payload: bytes) -> tuple[str | None, str]:
+    """Keep the whole payload in a claim check: (its reference, what the error text says)."""
+    try:
+        ref = await asyncio.to_thread(
+            claimcheck.keep, settings.data_dir, payload, settings.dlq_claim_days
+        )
+    except OSError as exc:  # a full disk must not stop the agent; redrive will refuse the letter
+        log.warning("cannot keep the original of a too-large message: %s", exc)
+        return None, f"the original could not be kept: {exc.strerror or exc}"
+    return ref, f"the whole original is in {settings.data_dir / ref}"
 
 
 async def each_event(
