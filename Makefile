@@ -8,7 +8,7 @@ SHARED_DATA ?= ../shared/data
 CODE := streams schemas tests benchmarks scripts
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format typecheck unit services schemas bench browser clean
+.PHONY: help run test lint format typecheck unit services schemas bench browser clients clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP) ## The main job: embedded broker + worker on SQLite, with the sample articles
 	$(BIN)/warta run --samples
 
-test: $(STAMP) services browser lint typecheck ## The whole suite: lint, types, schemas, unit, agents, end to end
+test: $(STAMP) services browser clients lint typecheck ## The whole suite: lint, types, schemas, unit, agents, end to end
 	$(BIN)/python -m schemas.export --check
 	WARTA_SHARED_DATA=$(SHARED_DATA) $(BIN)/pytest -q -ra
 
@@ -50,6 +50,11 @@ services: ## Start the local PostgreSQL if it is down
 browser: ## Install Debian's chromium for the dashboard's browser test
 	@test -x /usr/bin/chromium || \
 	  (apt-get update && apt-get install -y --no-install-recommends chromium)
+
+# The README's kcat command is run by a test with Debian's kcat (it documents what that one does).
+clients: ## Install Debian's kcat for the README's client test
+	@command -v kcat >/dev/null || \
+	  (apt-get update && apt-get install -y --no-install-recommends kcat)
 
 schemas: $(STAMP) ## Regenerate schemas/json and the AsyncAPI document after a model change
 	$(BIN)/python -m schemas.export
