@@ -15,6 +15,7 @@ from streams.runtime import harness
 from streams.runtime.harness import (
     collect,
     produce,
+    records,
     run,
     stored_count,
     wait_for,
@@ -45,6 +46,18 @@ def _total(expected: int) -> Any:
     return lambda seen: sum(len(v) for v in seen.values()) >= expected
 
 
+def _final(seen: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any] | None]:
+    """id -> its last duplicate event, or None when unique: a later DuplicateEvent (with
+    `revises`) corrects a unique verdict published before the story's canonical arrived."""
+    final: dict[str, dict[str, Any] | None] = {m["id"]: None for m in seen[topics.UNIQUE]}
+    final.update({m["id"]: m for m in seen[topics.DUPLICATES]})
+    return final
+
+
+def _judged(ids: set[str]) -> Any:
+    return lambda seen: ids <= _final(seen).keys() | {m["key"] for m in seen[topics.DLQ]}
+
+
 def test_every_message_is_accounted_for_exactly_once(broker: str, tmp_path: Path) -> None:
     suffix = uuid.uuid4().hex[:6]
     articles = _samples(suffix)
@@ -58,23 +71,29 @@ def test_every_message_is_accounted_for_exactly_once(broker: str, tmp_path: Path
 
     with worker(worker_env(broker, db, tmp_path), tmp_path / "worker.log") as proc:
         run(produce(broker, topics.RAW, messages))
-        seen = run(
-            collect(broker, [topics.UNIQUE, topics.DUPLICATES, topics.DLQ], _total(len(messages)))
-        )
+        ids = {key.decode() for key, _ in messages}
+        outcomes = [topics.UNIQUE, topics.DUPLICATES, topics.DLQ]
+        seen = run(collect(broker, outcomes, _judged(ids)))
         store = Store(db)
-        kept = len(seen[topics.UNIQUE]) + len(seen[topics.DUPLICATES])
+        kept = len(_final(seen))
         stored = wait_for(lambda: stored_count(store) >= kept, alive=[proc])
+        # Read every outcome to its end once all is stored: corrections published meanwhile too.
+        seen = {t: [] for t in outcomes}
+        for m in run(records(broker, outcomes)):
+            seen[m.topic].append(orjson.loads(m.value))
     log = proc.text()
     assert stored, log[-3000:]
 
-    unique = [m["id"] for m in seen[topics.UNIQUE]]
-    dups = {m["id"]: m for m in seen[topics.DUPLICATES]}
+    final = _final(seen)
+    unique = [k for k, v in final.items() if v is None]
+    dups = {k: v for k, v in final.items() if v is not None}
     dlq = {m["key"]: m for m in seen[topics.DLQ]}
     every = [*unique, *dups, *dlq]
     assert len(every) == len(set(every)) == len(messages), log[-3000:]
 
-    # The original, its reprint (new chrome only) and its copy are one story: whichever
-    # arrived first is unique and the other two are exact duplicates of it.
+    # The original, its reprint (new chrome only) and its copy are one story: the smallest
+    # (published_at, id) is its canonical, whatever the arrival order, and the other two are
+    # exact duplicates of it.
     story = {original["id"], articles[3]["id"], copy["id"]}
     [canonical] = story & set(unique)
     for other in story - {canonical}:
