@@ -86,6 +86,11 @@ def search(query: tuple[str, ...], limit: int, lang: str | None, as_json: bool) 
         sys.exit(1)
 
 
+def _article(word: str) -> str:
+    """`word` with its indefinite article: an exact, a near."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def _show_article(data: dict[str, Any]) -> Iterator[str]:
     language = data.get("language") or {}
     yield click.style(plain(data.get("title")) or "(untitled)", bold=True)
@@ -130,7 +135,7 @@ def show(article_id: str, as_json: bool) -> None:
             _json({"duplicate": dup, "story": store.story(article_id)})
             return
         click.echo(
-            f"{article_id} is a {dup['kind']} duplicate of {dup['duplicate_of']} "
+            f"{article_id} is {_article(dup['kind'])} duplicate of {dup['duplicate_of']} "
             f"(similarity {float(dup['similarity']):.2f}); `warta show {dup['duplicate_of']}`"
         )
         click.echo("\n".join(_show_story(store.story(article_id), article_id)))

@@ -199,7 +199,10 @@ def run(samples: bool, drain_timeout: float) -> None:
     create_topics(settings)
     proc = _spawn_worker()
     _say(f"worker starting; database {_redacted(settings)}; Ctrl-C stops")
-    viewer = threading.Thread(target=_watch, args=(settings, stop.event), daemon=True)
+    # The live view has its own stop: it keeps printing through the drain, and is closed before
+    # the broker stops (a consumer left fetching from a stopped broker logs three ERROR lines).
+    watching = threading.Event()
+    viewer = threading.Thread(target=_watch, args=(settings, watching), daemon=True)
     viewer.start()
     try:
         if samples:
@@ -219,6 +222,8 @@ def run(samples: bool, drain_timeout: float) -> None:
         if emb is not None and not _drain(settings, proc, drain_timeout, stop.event):
             _say("warning: stopped before everything was processed", err=True)
     finally:
+        watching.set()
+        viewer.join(timeout=5)
         terminate(proc)
         if emb is not None:
             emb.stop()

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 from schemas.models import RawArticle
 
 _TRACKING = ("utm_", "fbclid", "gclid", "ref", "amp")
+WEB_SCHEMES = ("http", "https")
 
 
 def normalise_url(url: str) -> str:
@@ -42,8 +43,19 @@ def source_of(raw: RawArticle) -> str | None:
     return None
 
 
+def web_url(url: str | None) -> str | None:
+    """The url when it is an http(s) address, else None: a javascript:, data: or file: url (or
+    one without a scheme) would reach every consumer that renders an article's link."""
+    if url is None:
+        return None
+    return url if urlsplit(url.strip()).scheme.lower() in WEB_SCHEMES else None
+
+
 def identify(raw: RawArticle) -> RawArticle:
-    """The article with its stable id and source filled in."""
+    """The article with its stable id and source filled in; a url that is not http(s) is
+    dropped (the article stays, identified by its content)."""
+    if raw.url is not None and web_url(raw.url) is None:
+        raw = raw.model_copy(update={"url": None})
     if raw.id and (raw.source or not raw.url):
         return raw
     return raw.model_copy(update={"id": article_id(raw), "source": source_of(raw)})

@@ -77,7 +77,8 @@ def search(engine: Engine, query: str, limit: int = 20, language: str | None = N
 
 
 def _hit(row: Any) -> Hit:
-    published = row.published_at
+    # The article's own value keeps its UTC offset; SQLite's column has lost it.
+    published = row.published_doc or row.published_at
     return Hit(
         id=row.id,
         title=row.title,
@@ -119,6 +120,7 @@ def _postgres(
     tsq = f"plainto_tsquery({cfg}, :q)"
     sql = f"""
         SELECT id, title, source, language, published_at,
+               data->>'published_at' AS published_doc,
                ts_headline({cfg}, text, {tsq},
                            'StartSel={MARK[0]}, StopSel={MARK[1]}, MaxWords=30, MinWords=10')
                  AS snippet,
@@ -146,6 +148,7 @@ def _fts5(connection: Connection, terms: list[str], limit: int, language: str | 
     match = " ".join(f'"{t}"' for t in terms[:-1]) + f' "{terms[-1]}"*'
     sql = f"""
         SELECT a.id, a.title, a.source, a.language, a.published_at,
+               json_extract(a.data, '$.published_at') AS published_doc,
                snippet({FTS_TABLE}, 2, '{MARK[0]}', '{MARK[1]}', '…', 24) AS snippet,
                -bm25({FTS_TABLE}) AS score
         FROM {FTS_TABLE} JOIN articles AS a ON a.id = {FTS_TABLE}.id
@@ -178,6 +181,7 @@ def _like(connection: Connection, terms: list[str], limit: int, language: str | 
             articles.c.source,
             articles.c.language,
             articles.c.published_at,
+            articles.c.data["published_at"].as_string().label("published_doc"),
             sa.func.substr(articles.c.text, 1, 200).label("snippet"),
             sa.literal(0.0).label("score"),
         )

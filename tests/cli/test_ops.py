@@ -57,7 +57,7 @@ def test_show_prints_the_article_without_terminal_escapes(database: Store) -> No
     as_json = CliRunner().invoke(main, ["show", "pasar", "--json"])
     assert orjson.loads(as_json.output)["id"] == "pasar"
     dup = CliRunner().invoke(main, ["show", "pasar-2"])
-    assert "duplicate of pasar" in dup.output
+    assert "pasar-2 is an exact duplicate of pasar" in dup.output
 
 
 def test_user_mistakes_are_one_line_with_a_hint(

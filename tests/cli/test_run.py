@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -59,12 +60,20 @@ def _count(prefix: str, lines: list[str]) -> int:
 
 def test_run_with_samples_shows_articles_and_stops_cleanly(tmp_path: Path) -> None:
     with Run(tmp_path, "--samples") as job:
+        # The dashboard's URL is printed once it answers, not before.
+        assert job.wait_for(lambda x: any("worker ready" in line for line in x), 120), job.show()
+        [ready] = [line for line in job.lines if "worker ready" in line]
+        url = ready.split("dashboard on ")[1]
+        with urllib.request.urlopen(url, timeout=10) as page:
+            assert page.status == 200
         shown = job.wait_for(lambda x: _count("[unique]", x) >= 3 and _count("[duplicate]", x) >= 1)
         assert shown, job.show()
         # Its output is all in the log once it has exited: nothing is left to wait for.
         assert job.process.interrupt(180) == 0, job.show()
     assert "stopped" in job.lines
     assert not any("Traceback" in line for line in job.lines), job.show()
+    # A clean stop logs no error (the live view's consumer is closed before the broker stops).
+    assert not any(" ERROR " in line for line in job.lines), job.show()
     store = Store(job.db)
     assert store.counts() == {"articles": 3, "duplicates": 1}
     store.close()

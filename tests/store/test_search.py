@@ -121,3 +121,12 @@ def test_postgres_stems_each_article_in_its_language(pg_store: Store) -> None:
             )
         ).scalar_one()
     assert "indonesian" in index and "gin" in index.lower()
+
+
+def test_a_hit_keeps_the_publication_time_zone(sqlite_store: Store) -> None:
+    [hit] = search(sqlite_store.engine, "jembatan gantung")
+    assert hit.published_at == "2024-03-14T10:25:00+07:00"  # WIB, as the article gave it
+    with sqlite_store.engine.begin() as connection:  # and the fallback without the FTS table
+        connection.execute(sa.text("DROP TABLE IF EXISTS articles_fts"))
+    [hit] = search(sqlite_store.engine, "jembatan gantung")
+    assert hit.published_at == "2024-03-14T10:25:00+07:00"

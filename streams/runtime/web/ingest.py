@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas import RawArticle, Rejection, codec
-from streams.core.decode import decode
+from streams.core.decode import BOM, decode
 from streams.core.ids import identify
 
 
@@ -40,6 +40,7 @@ def _check(line: bytes, number: int, max_bytes: int) -> RawArticle | dict[str, A
 def parse_body(body: bytes, max_bytes: int) -> Parsed:
     """Validate every article of the body: the same checks the clean agent makes, and more."""
     parsed = Parsed()
+    body = body.removeprefix(BOM)
     if not body.strip():
         parsed.errors.append({"line": 0, "reason": "empty_body", "error": "the body is empty"})
         return parsed
