@@ -110,7 +110,7 @@ def audit(store: Store, bootstrap: str, expected: set[str]) -> Audit:
     return result
 
 
-TRACED = (*topics.PUBLIC, topics.BY_FINGERPRINT, topics.CANDIDATES)
+TRACED = (*topics.PUBLIC, topics.BY_FINGERPRINT, topics.CANDIDATES, topics.LINKS)
 
 
 def trace(bootstrap: str, ids: set[str]) -> dict[str, list[str]]:
