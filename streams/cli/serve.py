@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from streams.cli.common import UserError, create_topics, require_broker, summary_line
 from streams.cli.io import produce_paths
+from streams.cli.output import PRINTER
 from streams.core import topics
 from streams.runtime import clients
 from streams.runtime.broker import BrokerError, EmbeddedBroker, port_open, terminate
@@ -109,16 +109,8 @@ def _migrate(settings: Settings, attempts: int = 5) -> None:
 
 
 def _say(message: str, err: bool = False) -> None:
-    """Print a line; when its reader is gone (`warta run | tee` ended by the same Ctrl-C), the
-    stream is pointed at /dev/null instead, so a closed pipe can never cut a drain short."""
-    stream = sys.stderr if err else sys.stdout
-    try:
-        click.echo(message, err=err)
-    except OSError:  # BrokenPipeError, or the terminal is gone
-        with contextlib.suppress(OSError, ValueError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, stream.fileno())
-            os.close(devnull)
+    """Print a line without ever waiting on, or failing with, the terminal or pipe (see output)."""
+    PRINTER.say(message, err)
 
 
 def _spawn_worker() -> subprocess.Popen[bytes]:
@@ -228,6 +220,7 @@ def run(samples: bool, drain_timeout: float) -> None:
         if emb is not None:
             emb.stop()
         _say("stopped")
+        PRINTER.flush(timeout=5.0)  # a stalled terminal gets a moment, never the exit
 
 
 def _reachable(host: str) -> str:

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from streams.cli import serve
+from streams.cli import output, serve
 from streams.settings import Settings
 
 
@@ -31,6 +31,7 @@ def test_a_second_ctrl_c_stops_the_drain_and_says_what_is_abandoned(
     finally:
         worker.kill()
         worker.wait()
+    assert serve.PRINTER.flush(10)
     err = capsys.readouterr().err
     assert "stopping now: 5 message(s) abandoned unprocessed (5 in articles.raw)" in err
 
@@ -39,8 +40,30 @@ def test_a_closed_output_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_: object, **__: object) -> None:
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr(serve.click, "echo", broken)
+    monkeypatch.setattr(output.click, "echo", broken)
     redirected: list[int] = []
-    monkeypatch.setattr(serve.os, "dup2", lambda _fd, to: redirected.append(to))
-    serve._say("finishing what is already in the topics")
+    monkeypatch.setattr(output.os, "dup2", lambda _fd, to: redirected.append(to))
+    output.write("finishing what is already in the topics", err=False)
     assert redirected == [sys.stdout.fileno()]
+
+
+def test_a_stalled_terminal_never_holds_up_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-S (or a full pipe) blocks every write; the drain's lines must not wait for it."""
+    resumed, writing = threading.Event(), threading.Event()
+    written: list[str] = []
+
+    def stalled(message: str, err: bool) -> None:
+        writing.set()
+        resumed.wait(30)
+        written.append(message)
+
+    monkeypatch.setattr(output, "write", stalled)
+    printer = output.Printer(backlog=2)
+    printer.say("line 0")
+    assert writing.wait(10)  # the writer is stuck on it
+    for n in range(1, 4):
+        printer.say(f"line {n}")  # returns at once: two wait in the queue, one is dropped
+    assert not printer.flush(0.1) and printer.dropped == 1
+    resumed.set()
+    assert printer.flush(10)
+    assert written == ["line 0", "line 1", "line 2"]
