@@ -128,10 +128,21 @@ class Stories:
         node = self.node(article_id)
         if node is None:
             return article_id
-        if node.root != article_id and self.node(node.root) is None:
-            self._put(article_id, replace(node, root=article_id, members=(article_id,)))
-            return article_id
-        return node.root
+        # Followed to the end: a merge cut short by a crash can leave a row naming a canonical
+        # that was itself merged since (the row is then pointed at the end, as union-find does).
+        root, seen = node.root, {article_id}
+        while root not in seen:
+            head = self.node(root)
+            if head is None:  # expired: the article starts its own story again
+                self._put(article_id, replace(node, root=article_id, members=(article_id,)))
+                return article_id
+            if head.root == root:
+                break
+            seen.add(root)
+            root = head.root
+        if root != node.root:
+            self._put(article_id, replace(node, root=root, members=()))
+        return root
 
     def members(self, root: str) -> list[str]:
         """The story's members still known (expired ones drop out)."""
@@ -143,14 +154,17 @@ class Stories:
     def apply(self, link: Link) -> list[Outcome]:
         """Record a decided article and its matches; the verdicts to publish because of it.
 
-        A replay (the article decided before) changes nothing and restates the current verdict
-        of every decided member of its story: the events of the first pass may have been lost."""
+        A replay (the article decided before, same body) does the same joins again, which
+        change nothing after a complete first pass and finish one that a crash cut short (the
+        table writes of a pass may be kept only in part), then restates the current verdict of
+        every decided member of its story: the events of the first pass may have been lost."""
         self.written = set()
         known = self.node(link.id)
         meta = _meta(link.article)
-        if known is not None and known.decided:
-            if not self.is_revision(link):
-                return self._restate(self.root(link.id))
+        replay = known is not None and known.decided and not self.is_revision(link)
+        if replay:
+            pass  # nothing of its own to write again: the joins below finish a cut pass
+        elif known is not None and known.decided:
             # The same id with a changed body: a new revision, in its story (and in any story
             # its new body matches), published again with its revision count.
             replaced = (*known.replaced, known.fp) if known.fp else known.replaced
@@ -169,6 +183,8 @@ class Stories:
         moved: list[str] = []
         for old in sorted(roots - {canonical}):
             moved.extend(self._merge(old, canonical))
+        if replay:
+            return self._restate(canonical)
         outcomes = [self._publish(m, canonical) for m in moved if m != link.id and self._decided(m)]
         outcomes.append(self._publish(link.id, canonical))
         return outcomes
@@ -196,14 +212,17 @@ class Stories:
     def _merge(self, old: str, canonical: str) -> list[str]:
         """Move every member of `old`'s story under `canonical`; the members moved."""
         moved = self.members(old)
-        for member in moved:
-            node = self.node(member)
-            if node is not None:
-                self._put(member, replace(node, root=canonical, members=()))
+        # The canonical's list first: a pass cut short after it leaves members whose rows still
+        # name `old`, which the next link through them joins again; the other way round would
+        # leave rows naming a canonical whose list lacks them, never restated.
         target = self.node(canonical)
         assert target is not None
         joined = tuple(dict.fromkeys((*self.members(canonical), *moved)))
         self._put(canonical, replace(target, members=joined))
+        for member in moved:
+            node = self.node(member)
+            if node is not None:
+                self._put(member, replace(node, root=canonical, members=()))
         return moved
 
     def _publish(self, article_id: str, canonical: str) -> Outcome:

@@ -107,3 +107,40 @@ def test_a_changed_body_is_a_revision_and_the_same_body_a_replay() -> None:
     old = link("a", [])
     assert not book.is_revision(old) and not book.is_current(old), "an older body, replayed"
     assert book.apply(old)[0].revision == 1
+
+
+class Recording(dict[str, Any]):
+    """A table that remembers the order of its writes (a changelog)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.log: list[tuple[str, Any]] = []
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.log.append((key, value))
+        super().__setitem__(key, value)
+
+
+def test_a_pass_cut_short_by_a_crash_is_finished_by_the_replay() -> None:
+    # Before: c and d are one story (c canonical), a another; b joins them (a is smallest).
+    before = Recording()
+    book = Stories(before)
+    book.apply(link("c", []))
+    book.apply(link("d", ["c"]))
+    book.apply(link("a", []))
+    state = dict(before)
+    joining = link("b", ["a", "c", "d"])
+    full = Recording(state)
+    Stories(full).apply(joining)
+    expected = {k: Stories(full).root(k) for k in "abcd"}
+    assert set(expected.values()) == {"a"}
+    # The changelog kept only a prefix of the pass's writes, then the link is read again.
+    for kept in range(len(full.log) + 1):
+        table = Recording(state)
+        for key, value in full.log[:kept]:
+            table[key] = value
+        again = Stories(table)
+        out = {o.id: o.canonical for o in again.apply(joining)}
+        assert {k: again.root(k) for k in "abcd"} == expected, kept
+        # Every verdict the pass changed is published (again), naming the final canonical.
+        assert set(out.values()) == {"a"} and {"b", "c", "d"} <= out.keys(), (kept, out)
