@@ -130,3 +130,9 @@ def test_a_hit_keeps_the_publication_time_zone(sqlite_store: Store) -> None:
         connection.execute(sa.text("DROP TABLE IF EXISTS articles_fts"))
     [hit] = search(sqlite_store.engine, "jembatan gantung")
     assert hit.published_at == "2024-03-14T10:25:00+07:00"
+
+
+@pytest.mark.postgres
+def test_postgres_hits_keep_the_publication_time_zone(pg_store: Store) -> None:
+    [hit] = search(pg_store.engine, "jembatan gantung")
+    assert hit.published_at == "2024-03-14T10:25:00+07:00"
