@@ -18,7 +18,8 @@ from schemas import RawArticle
 def test_fixture_corpus_mixes_html_and_text_with_unique_ids(tmp_path: Path) -> None:
     corpus = load_corpus(tmp_path / "absent")
     assert "fixtures" in corpus.origin
-    assert corpus.html and corpus.text
+    assert corpus.html
+    assert corpus.text
     ids = [a["id"] for a in corpus.articles]
     assert len(ids) == len(set(ids))
     # HTML and text alternate at the head, so a short prefix is already a mix.
@@ -75,8 +76,10 @@ def test_table_ratios_and_verdicts_come_from_the_same_run() -> None:
     assert rows["pipeline / trafilatura"].ok is True
     assert rows["p99 / p50 at half load"].ok is False  # 400 / 100 = 4 > 3
     text = table_text(rows_for(results), width=160)
-    assert "MISSED" in text and "met" in text
-    assert "1.25" in text and "0.80" in text
+    assert "MISSED" in text
+    assert "met" in text
+    assert "1.25" in text
+    assert "0.80" in text
 
 
 def test_offline_rate_stays_positive_when_start_up_noise_exceeds_the_work() -> None:

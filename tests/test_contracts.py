@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -40,7 +41,8 @@ def test_raw_article_rejects_unknown_fields_and_naive_fetch_time() -> None:
     with pytest.raises(ValidationError):
         RawArticle.model_validate({"text": "x", "fetched_at": "2024-01-01T10:00:00"})
     ok = RawArticle.model_validate({"text": "x", "fetched_at": "2024-01-01T10:00:00+07:00"})
-    assert ok.fetched_at is not None and ok.fetched_at.utcoffset() is not None
+    assert ok.fetched_at is not None
+    assert ok.fetched_at.utcoffset() is not None
 
 
 def test_published_at_keeps_its_offset_through_the_codec() -> None:
@@ -48,8 +50,9 @@ def test_published_at_keeps_its_offset_through_the_codec() -> None:
     assert data["published_at"] == "2024-03-14T10:25:00+07:00"
 
 
-def _compose() -> dict:
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+def _compose() -> dict[str, Any]:
+    compose: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return compose
 
 
 def test_compose_worker_env_is_valid_settings() -> None:
@@ -89,5 +92,6 @@ def test_dockerfile_runs_the_worker_command() -> None:
     text = (ROOT / "Dockerfile").read_text()
     assert 'CMD ["warta", "worker"]' in text
     assert re.search(r"^FROM python:3\.11", text, re.M)
-    assert "COPY streams" in text and "COPY schemas" in text
+    assert "COPY streams" in text
+    assert "COPY schemas" in text
     assert _compose()["services"]["worker"]["build"] == "."

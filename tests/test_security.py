@@ -46,8 +46,10 @@ def _warta(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 def test_defaults_bind_to_loopback_and_hide_the_kafka_password() -> None:
     settings = Settings(_env_file=None, kafka_sasl_password=KAFKA_SECRET)
-    assert settings.web_host == "127.0.0.1" and settings.embedded_host == "127.0.0.1"
-    assert KAFKA_SECRET not in repr(settings) and KAFKA_SECRET not in str(settings.model_dump())
+    assert settings.web_host == "127.0.0.1"
+    assert settings.embedded_host == "127.0.0.1"
+    assert KAFKA_SECRET not in repr(settings)
+    assert KAFKA_SECRET not in str(settings.model_dump())
 
 
 def test_a_bad_setting_is_named_never_echoed(tmp_path: Path) -> None:
@@ -98,7 +100,8 @@ def test_worker_never_logs_its_secrets(postgres_url: str, pg_schema: str, tmp_pa
             listed = _warta("dlq", "list", env=env)
     text = log.read_text(errors="replace") + listed.stdout + listed.stderr
     assert "rusak" in listed.stdout, listed.stdout + listed.stderr
-    assert DB_SECRET not in text and KAFKA_SECRET not in text
+    assert DB_SECRET not in text
+    assert KAFKA_SECRET not in text
 
 
 def _assert_loopback_only(port: int) -> None:
@@ -127,7 +130,8 @@ def test_sql_looking_queries_are_data(tmp_path: Path, query: str) -> None:
     search(store.engine, "banjir " + query)
     assert store.counts() == {"articles": 1, "duplicates": 0}
     stored = store.article("a1")
-    assert stored is not None and query in stored["text"]
+    assert stored is not None
+    assert query in stored["text"]
     store.close()
 
 

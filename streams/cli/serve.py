@@ -121,7 +121,7 @@ def _spawn_worker() -> subprocess.Popen[bytes]:
     )
 
 
-def _drain(
+def drain(
     settings: Settings,
     worker_proc: subprocess.Popen[bytes],
     timeout: float,
@@ -211,7 +211,7 @@ def run(samples: bool, drain_timeout: float) -> None:
                 announced = True
                 _say(f"worker ready; dashboard on http://{settings.web_host}:{settings.web_port}/")
         stop.event.clear()
-        if emb is not None and not _drain(settings, proc, drain_timeout, stop.event):
+        if emb is not None and not drain(settings, proc, drain_timeout, stop.event):
             _say("warning: stopped before everything was processed", err=True)
     finally:
         watching.set()

@@ -1,6 +1,7 @@
 """Plain Kafka clients for the command line: a producer of raw articles, a follower of topics.
 
-The CLI's `produce`, `tail` and `run` use these, so that only the runtime imports aiokafka.
+The CLI's `produce`, `tail` and `run` use these, so that only the runtime imports aiokafka; the
+runtime's own readers (lag, dead letters, the dashboard feed) share `refresh_metadata`.
 """
 
 from __future__ import annotations
@@ -27,3 +28,12 @@ def follower(settings: Settings, *topics: str, from_beginning: bool) -> AIOKafka
         auto_offset_reset="earliest" if from_beginning else "latest",
         enable_auto_commit=False,
     )
+
+
+async def refresh_metadata(consumer: AIOKafkaConsumer) -> None:
+    """Fetch the cluster's metadata now, so that the consumer knows every topic's partitions.
+
+    A consumer that subscribes to nothing learns about a topic only when it needs it; readers that
+    assign partitions themselves must ask first, and aiokafka has no public call for it.
+    """
+    await consumer._client.force_metadata_update()  # noqa: SLF001

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from schemas import DeadLetter, codec
 from streams.core import claimcheck, topics
 from streams.core.deadletter import Unrecoverable, original_payload
+from streams.runtime.clients import refresh_metadata
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ async def read_letters(
     )
     await consumer.start()
     try:
-        await consumer._client.force_metadata_update()
+        await refresh_metadata(consumer)
         parts = [
             TopicPartition(topics.DLQ, p) for p in consumer.partitions_for_topic(topics.DLQ) or ()
         ]

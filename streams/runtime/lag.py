@@ -14,6 +14,8 @@ import contextlib
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from streams.runtime.clients import refresh_metadata
+
 
 async def end_offsets(
     consumer: AIOKafkaConsumer, partitions: list[TopicPartition], last_batch: bool = False
@@ -76,7 +78,7 @@ async def group_lag(
 
 
 async def _partitions(consumer: AIOKafkaConsumer, name: str) -> set[int]:
-    await consumer._client.force_metadata_update()
+    await refresh_metadata(consumer)
     return consumer.partitions_for_topic(name) or set()
 
 
@@ -93,7 +95,7 @@ async def committed_lag(
     )
     await consumer.start()
     try:
-        await consumer._client.force_metadata_update()
+        await refresh_metadata(consumer)
         parts = [
             TopicPartition(name, p)
             for name in names

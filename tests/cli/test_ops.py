@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -19,7 +20,7 @@ from tests.factories import duplicate, tagged
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
     monkeypatch.setenv("WARTA_DATABASE_URL", url)
     get_settings.cache_clear()
@@ -52,7 +53,8 @@ def test_search_finds_words_and_prints_json(database: Store) -> None:
 def test_show_prints_the_article_without_terminal_escapes(database: Store) -> None:
     result = CliRunner().invoke(main, ["show", "pasar"])
     assert result.exit_code == 0
-    assert "Beras" in result.output and "\x1b[31m" not in result.output
+    assert "Beras" in result.output
+    assert "\x1b[31m" not in result.output
     assert "Pasar Induk Cipinang" in result.output
     as_json = CliRunner().invoke(main, ["show", "pasar", "--json"])
     assert orjson.loads(as_json.output)["id"] == "pasar"
@@ -68,10 +70,12 @@ def test_user_mistakes_are_one_line_with_a_hint(
     try:
         result = CliRunner().invoke(main, ["search", "apa"])
         assert result.exit_code == 2
-        assert "error: no database at" in result.output and "hint:" in result.output
+        assert "error: no database at" in result.output
+        assert "hint:" in result.output
         assert "Traceback" not in result.output
         shown = CliRunner().invoke(main, ["replay", str(tmp_path / "nope.jsonl")])
-        assert shown.exit_code == 2 and "does not exist" in shown.output
+        assert shown.exit_code == 2
+        assert "does not exist" in shown.output
     finally:
         get_settings.cache_clear()
 
@@ -96,7 +100,8 @@ def test_asyncapi_covers_every_public_topic_and_its_refs_resolve() -> None:
     for ref in refs(doc):
         target: object = doc
         for part in ref.removeprefix("#/").split("/"):
-            assert isinstance(target, dict) and part in target, ref
+            assert isinstance(target, dict), ref
+            assert part in target, ref
             target = target[part]
     raw = doc["components"]["schemas"]["RawArticle"]
     assert {"html", "text", "url", "id"} <= set(raw["properties"])
@@ -104,7 +109,8 @@ def test_asyncapi_covers_every_public_topic_and_its_refs_resolve() -> None:
 
 def test_completion_script_is_printed() -> None:
     result = CliRunner().invoke(main, ["completion", "bash"])
-    assert result.exit_code == 0 and "_WARTA_COMPLETE" in result.output
+    assert result.exit_code == 0
+    assert "_WARTA_COMPLETE" in result.output
 
 
 def test_replay_command_reports_writes_and_then_finds_nothing(database: Store) -> None:
@@ -112,12 +118,16 @@ def test_replay_command_reports_writes_and_then_finds_nothing(database: Store) -
     first = CliRunner().invoke(main, ["replay", "--json"])
     assert first.exit_code == 0, first.output
     report = orjson.loads(first.output)
-    assert report["total"] == 2 and report["changed"] == 2 and report["written"] == 0
+    assert report["total"] == 2
+    assert report["changed"] == 2
+    assert report["written"] == 0
     assert report["fields"]["versions.enrich"]["count"] == 2
     written = CliRunner().invoke(main, ["replay", "--write"])
-    assert written.exit_code == 0 and "wrote 2 new version(s)" in written.output
+    assert written.exit_code == 0
+    assert "wrote 2 new version(s)" in written.output
     again = orjson.loads(CliRunner().invoke(main, ["replay", "--json"]).output)
-    assert again["changed"] == 0 and again["unchanged"] == 2
+    assert again["changed"] == 0
+    assert again["unchanged"] == 2
 
 
 def test_show_lists_the_other_outlets_that_ran_the_story(database: Store) -> None:

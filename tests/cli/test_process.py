@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -20,7 +21,7 @@ def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     get_settings.cache_clear()
 
 
-def _lines(text: bytes | str) -> list[dict]:
+def _lines(text: bytes | str) -> list[dict[str, Any]]:
     return [orjson.loads(line) for line in str(text).splitlines() if line.strip()]
 
 
@@ -33,10 +34,12 @@ def test_process_gives_one_line_per_input_line_in_order(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = _lines(out.read_text())
     assert len(lines) == 4
-    assert lines[0]["id"] == "sample-lampung-bendungan" and lines[0]["topics"]
+    assert lines[0]["id"] == "sample-lampung-bendungan"
+    assert lines[0]["topics"]
     assert lines[1] == {"id": None, "rejected": lines[1]["rejected"]}
     assert lines[1]["rejected"]["reason"] == "invalid_json"
-    assert lines[2]["id"] == "kosong" and lines[2]["rejected"]["reason"] == "no_content"
+    assert lines[2]["id"] == "kosong"
+    assert lines[2]["rejected"]["reason"] == "no_content"
     assert lines[3]["id"] == "sample-port-ellery-barrier"
     assert lines[3]["language"]["code"] == "en"
     assert "duplicate" not in lines[0]
@@ -50,7 +53,8 @@ def test_process_dedupe_judges_against_earlier_lines(tmp_path: Path) -> None:
     assert lines["sample-lampung-bendungan"]["duplicate"] is None
     reprint = lines["sample-lampung-bendungan-reprint"]["duplicate"]
     assert reprint["duplicate_of"] == "sample-lampung-bendungan"
-    assert reprint["kind"] in {"exact", "near"} and reprint["similarity"] >= 0.9
+    assert reprint["kind"] in {"exact", "near"}
+    assert reprint["similarity"] >= 0.9
     assert lines["sample-port-ellery-barrier"]["duplicate"] is None
 
 
@@ -81,8 +85,10 @@ def test_process_applies_the_worker_guards_and_rules(
     result = CliRunner().invoke(main, ["process", str(source), "-o", str(out)])
     assert result.exit_code == 0, result.output
     markup, nested = _lines(out.read_text())
-    assert "<" not in markup["text"] and "alert" not in markup["text"]
-    assert "Desa Sukamaju" in markup["text"] and "Bantuan mulai datang" in markup["text"]
+    assert "<" not in markup["text"]
+    assert "alert" not in markup["text"]
+    assert "Desa Sukamaju" in markup["text"]
+    assert "Bantuan mulai datang" in markup["text"]
     assert "sungai" in markup["tags"]
     assert nested["rejected"]["reason"] == "pathological_html"
 
@@ -100,7 +106,8 @@ def test_bad_setting_is_one_readable_line(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("WARTA_DATABASE_URL", "mysql://nope")
     result = CliRunner().invoke(main, ["process", str(SAMPLES)])
     assert result.exit_code == 2
-    assert "WARTA_DATABASE_URL" in result.output and "Traceback" not in result.output
+    assert "WARTA_DATABASE_URL" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_tail_refuses_an_unknown_topic(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,11 +27,11 @@ def test_a_second_ctrl_c_stops_the_drain_and_says_what_is_abandoned(
     monkeypatch.setattr(serve, "group_lag", lag)
     worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        assert serve._drain(Settings(), worker, 60.0, second) is False
+        assert serve.drain(Settings(), worker, 60.0, second) is False
     finally:
         worker.kill()
         worker.wait()
-    assert serve.PRINTER.flush(10)
+    assert output.PRINTER.flush(10)
     err = capsys.readouterr().err
     assert "stopping now: 5 message(s) abandoned unprocessed (5 in articles.raw)" in err
 
@@ -40,9 +40,9 @@ def test_a_closed_output_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_: object, **__: object) -> None:
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr(output.click, "echo", broken)
+    monkeypatch.setattr("streams.cli.output.click.echo", broken)
     redirected: list[int] = []
-    monkeypatch.setattr(output.os, "dup2", lambda _fd, to: redirected.append(to))
+    monkeypatch.setattr("streams.cli.output.os.dup2", lambda _fd, to: redirected.append(to))
     output.write("finishing what is already in the topics", err=False)
     assert redirected == [sys.stdout.fileno()]
 
@@ -63,7 +63,8 @@ def test_a_stalled_terminal_never_holds_up_the_caller(monkeypatch: pytest.Monkey
     assert writing.wait(10)  # the writer is stuck on it
     for n in range(1, 4):
         printer.say(f"line {n}")  # returns at once: two wait in the queue, one is dropped
-    assert not printer.flush(0.1) and printer.dropped == 1
+    assert not printer.flush(0.1)
+    assert printer.dropped == 1
     resumed.set()
     assert printer.flush(10)
     assert written == ["line 0", "line 1", "line 2"]

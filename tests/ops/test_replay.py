@@ -63,8 +63,11 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> Store:
 def test_replay_reports_zero_changes_when_nothing_changed(stored: Store) -> None:
     report, changed = replay(stored_items(stored_rows(stored.engine)))
     summary = report.as_dict()
-    assert summary["total"] == 3 and summary["unchanged"] == 3
-    assert summary["changed"] == 0 and summary["fields"] == {} and changed == []
+    assert summary["total"] == 3
+    assert summary["unchanged"] == 3
+    assert summary["changed"] == 0
+    assert summary["fields"] == {}
+    assert changed == []
 
 
 def test_a_new_rule_changes_tags_of_the_matching_articles_only(stored: Store) -> None:
@@ -77,7 +80,8 @@ def test_a_new_rule_changes_tags_of_the_matching_articles_only(stored: Store) ->
     assert {e["id"] for e in fields["tags"]["examples"]} == {"banjir-demak", "banjir-medan"}
     assert fields["tags"]["examples"][0]["added"] == ["bencana"]
     assert fields["versions.rules"]["count"] == 3
-    assert len(changed) == 3 and all(a.cluster_id == a.id for a in changed)
+    assert len(changed) == 3
+    assert all(a.cluster_id == a.id for a in changed)
 
 
 def test_a_new_component_version_shows_only_in_its_version(
@@ -86,7 +90,8 @@ def test_a_new_component_version_shows_only_in_its_version(
     monkeypatch.setattr(streams.stages.tag, "VERSION", "99.0.0")
     report, _ = replay(stored_items(stored_rows(stored.engine, limit=2)))
     summary = report.as_dict()
-    assert summary["total"] == 2 and summary["changed"] == 2
+    assert summary["total"] == 2
+    assert summary["changed"] == 2
     assert list(summary["fields"]) == ["versions.topics"]
     assert summary["fields"]["versions.topics"]["examples"][0]["new"].startswith("99.0.0+")
 
@@ -112,7 +117,8 @@ def test_raw_replay_compares_with_the_stored_article_of_the_same_id(stored: Stor
     ]
     report, _ = replay(raw_items(raws, stored.article))
     summary = report.as_dict()
-    assert summary["total"] == 2 and summary["not_stored"] == 1
+    assert summary["total"] == 2
+    assert summary["not_stored"] == 1
     assert "text" in summary["fields"]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ Sent = list[tuple[str, bytes | None, dict[str, Any], dict[str, Any]]]
 
 
 @pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sent]:
+def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
     """Every message the agents send, instead of a broker: (topic, key, value, options)."""
     out: Sent = []
 
@@ -34,7 +33,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sent]:
         out.append((self.get_topic_name(), key, codec.loads(value), kw))
 
     monkeypatch.setattr(faust.Topic, "send", send)
-    yield out
+    return out
 
 
 def _by_topic(sent: Sent, topic: str) -> list[dict[str, Any]]:
@@ -58,7 +57,8 @@ async def test_clean_forwards_good_and_dead_letters_bad(sent: Sent) -> None:
         await agent.put(key=b"broken", value=b'{"id": "broken", "text": ')
         await agent.put(key=b"empty", value=orjson.dumps({"id": "empty", "text": "   "}))
     [clean] = _by_topic(sent, topics.CLEAN)
-    assert clean["id"] == "agen-1" and "Sukamaju" in clean["text"]
+    assert clean["id"] == "agen-1"
+    assert "Sukamaju" in clean["text"]
     letters = {letter["key"]: letter for letter in _by_topic(sent, topics.DLQ)}
     assert letters["broken"]["reason"] == "invalid_json"
     assert letters["broken"]["payload"] == '{"id": "broken", "text": '
@@ -96,13 +96,15 @@ async def test_exact_agent_claims_a_fingerprint_once(sent: Sent) -> None:
         await agent.put(key=first.fingerprint.encode(), value=codec.dumps(first))  # a replay
     # The copy goes straight to the story owner, linked to the claimant by its fingerprint.
     [link] = _by_topic(sent, topics.LINKS)
-    assert link["id"] == "fp-b" and [e[0] for e in link["edges"]] == ["fp-a"]
+    assert link["id"] == "fp-b"
+    assert [e[0] for e in link["edges"]] == ["fp-a"]
     assert link["edges"][0][3:] == [1.0, "exact"]
     assert [kw["partition"] for name, _, _, kw in sent if name == topics.LINKS] == [0]
     asked = [m["article"]["id"] for m in _by_topic(sent, topics.CANDIDATES)]
     assert asked == ["fp-a", "fp-a"], "the original and its replay go on to near-dedupe"
     queries = _by_topic(sent, topics.BANDS)
-    assert queries and all(q["op"] == "query" and q["id"] == "fp-a" for q in queries)
+    assert queries
+    assert all(q["op"] == "query" and q["id"] == "fp-a" for q in queries)
     partitions = {kw["partition"] for name, _, _, kw in sent if name == topics.BANDS}
     assert partitions == {owner(k, settings.partitions) for q in queries for k in q["keys"]}
 
@@ -145,7 +147,8 @@ async def test_decide_agent_links_once_complete_and_again_on_a_replay(sent: Sent
         ("dec-a", []),
         ("dec-b", ["dec-a"]),  # verified: the unrelated candidate is no edge
     ]
-    assert not _by_topic(sent, topics.UNIQUE) and not _by_topic(sent, topics.DUPLICATES)
+    assert not _by_topic(sent, topics.UNIQUE)
+    assert not _by_topic(sent, topics.DUPLICATES)
 
 
 async def test_band_agent_files_a_query_with_its_signature_before_answering(sent: Sent) -> None:
@@ -199,13 +202,14 @@ async def test_an_unknown_internal_message_is_dead_lettered(sent: Sent) -> None:
         await agent.put(key=b"k", value=codec.dumps({"op": "band", "from": 0}))
     letters = _by_topic(sent, topics.DLQ)
     assert [(x["stage"], x["reason"]) for x in letters] == [("dedupe", "internal_error")] * 2
-    assert not _by_topic(sent, topics.CANDIDATES) and not _by_topic(sent, topics.UNIQUE)
+    assert not _by_topic(sent, topics.CANDIDATES)
+    assert not _by_topic(sent, topics.UNIQUE)
 
 
 async def test_store_agent_writes_articles_and_duplicates(sent: Sent, tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'agents.sqlite3'}")
     store.migrate()
-    store_agents._store = store
+    store_agents.use_store(store)
     try:
         async with store_agents.store_agent.test_context() as agent:
             # The store reads two topics; the test driver cannot name one, so we do.
@@ -228,7 +232,7 @@ async def test_store_agent_writes_articles_and_duplicates(sent: Sent, tmp_path: 
             topics.DUPLICATES,
         )
     finally:
-        store_agents._store = None
+        store_agents.use_store(None)
         store.close()
 
 
@@ -245,7 +249,7 @@ async def test_store_agent_dead_letters_only_the_row_that_fails(
         real(items, events)
 
     monkeypatch.setattr(store, "write", refuse_boom)
-    store_agents._store = store
+    store_agents.use_store(store)
     try:
         async with store_agents.store_agent.test_context() as agent:
             on = _on_topic(agent)
@@ -263,7 +267,7 @@ async def test_store_agent_dead_letters_only_the_row_that_fails(
         # Each once, though the batch that held them was written twice.
         assert letters == [("bad", "not_an_object"), ("boom", "internal_error")]
     finally:
-        store_agents._store = None
+        store_agents.use_store(None)
         store.close()
 
 

@@ -186,7 +186,8 @@ def test_a_corrected_verdict_is_published_and_the_store_follows_it(tmp_path: Pat
         (c["id"], c["id"]) for c in first
     ), "each copy published unique first gets one correction naming its earlier verdict"
     assert canonical_of(again["stored"]) == want
-    assert before.get("revision") == 0 and "Ralat" not in before["text"]
+    assert before.get("revision") == 0
+    assert "Ralat" not in before["text"]
     assert "Ralat" in revised["text"]
     assert [p["revision"] for p in published][-1] == 1
     assert canonical_of(final["stored"]) == want, "a revision keeps its story"

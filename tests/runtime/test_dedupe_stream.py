@@ -85,7 +85,7 @@ def streamed(rows: list[dict[str, Any]], workers: int, tmp: Path) -> dict[str, A
         seen = run(feed_one_by_one(broker.bootstrap, rows, outcomes))
         for topic in outcomes:
             for message in seen[topic]:
-                key = message.get("id") or message.get("key")
+                key = str(message.get("id") or message.get("key"))
                 verdicts[key] = "dead letter" if topic == topics.DLQ else verdict_of(message)
     return verdicts
 

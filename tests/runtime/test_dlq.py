@@ -101,7 +101,8 @@ def test_dlq_commands(embedded_broker: str, monkeypatch: pytest.MonkeyPatch) -> 
         dry = CliRunner().invoke(main, ["dlq", "redrive", "--reason", "enrich_error", "--dry-run"])
         assert "would redrive 1" in dry.output
         done = CliRunner().invoke(main, ["dlq", "redrive", "--reason", "enrich_error"])
-        assert done.exit_code == 0 and "redrove 1 message(s)" in done.output
+        assert done.exit_code == 0
+        assert "redrove 1 message(s)" in done.output
     finally:
         get_settings.cache_clear()
 
@@ -126,7 +127,8 @@ def test_an_oversized_message_is_redriven_byte_for_byte(tmp_path: Path) -> None:
             assert wait_for(lambda: "besar" in dead_letters(bootstrap), 120, 1.0, [proc])
         [item] = asyncio.run(read_letters(bootstrap, reason="too_large"))
         letter = item.letter
-        assert letter.payload_truncated and letter.payload_ref is not None
+        assert letter.payload_truncated
+        assert letter.payload_ref is not None
         assert len((letter.payload or "").encode()) <= 64 * 1024
         claim = data / letter.payload_ref
         assert claim.read_bytes() == huge
@@ -139,7 +141,8 @@ def test_an_oversized_message_is_redriven_byte_for_byte(tmp_path: Path) -> None:
 
         # Its claim is gone now: a second redrive refuses the letter rather than send the head.
         again = asyncio.run(redrive(bootstrap, [item], limit, data_dir=data))
-        assert again.sent == 0 and len(again.refused) == 1
+        assert again.sent == 0
+        assert len(again.refused) == 1
         assert "gone" in again.refused[0][1]
 
 
@@ -158,6 +161,7 @@ async def test_a_letter_holding_only_a_head_is_refused_never_sent(
     await produce(embedded_broker, topics.DLQ, [(b"kepala", codec.dumps(old))])
     [item] = [i for i in await read_letters(embedded_broker) if i.letter.key == "kepala"]
     done = await redrive(embedded_broker, [item], 1 << 20, data_dir=tmp_path)
-    assert done.sent == 0 and [why for _, why in done.refused] == [
+    assert done.sent == 0
+    assert [why for _, why in done.refused] == [
         "only the head of this too-large message was kept, not the whole"
     ]

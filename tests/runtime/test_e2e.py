@@ -101,13 +101,15 @@ def test_every_message_is_accounted_for_exactly_once(broker: str, tmp_path: Path
         assert dups[other]["cluster_id"] == canonical
     assert dlq["broken"]["reason"] == "invalid_json"
     assert dlq["broken"]["payload"] == bad_json.decode()
-    assert dlq["broken"]["topic"] == topics.RAW and dlq["broken"]["offset"] is not None
+    assert dlq["broken"]["topic"] == topics.RAW
+    assert dlq["broken"]["offset"] is not None
     assert dlq[f"empty-{suffix}"]["reason"] == "no_content"
 
     assert sorted(store.ids("articles")) == sorted(unique)
     assert sorted(store.ids("duplicates")) == sorted(dups)
     row = store.article(canonical)
-    assert row is not None and row["language"]["code"] == "id"
+    assert row is not None
+    assert row["language"]["code"] == "id"
     assert row["cluster_id"] == canonical
     store.close()
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from faust.transport.drivers import aiokafka as driver
+from typing import Any
+
+from faust.transport.drivers import aiokafka as faust_driver
 
 from streams.runtime import app as _app  # importing it configures the transport
 from streams.runtime.transport import fetch_wait_ms
 from streams.settings import Settings
+
+# faust's driver module re-exports aiokafka (patched by our transport) without declaring it.
+driver: Any = faust_driver
 
 
 def test_fetch_wait_defaults_follow_the_broker() -> None:
@@ -20,7 +25,8 @@ async def test_faust_driver_builds_consumers_with_our_wait() -> None:
         bootstrap_servers="127.0.0.1:1", fetch_max_wait_ms=1500
     )
     try:
-        assert consumer._fetch_max_wait_ms == fetch_wait_ms(_app.settings)
+        # aiokafka keeps the fetch wait in a private field; the patch is what sets it.
+        assert consumer._fetch_max_wait_ms == fetch_wait_ms(_app.settings)  # noqa: SLF001
     finally:
         await consumer.stop()
     # every other name is aiokafka's own

@@ -233,7 +233,8 @@ def test_too_large_is_refused_without_parsing(monkeypatch: pytest.MonkeyPatch) -
     value = orjson.dumps({"text": "a" * MAX})
     _forbid(monkeypatch, "streams.core.decode.codec.loads")
     result = run_pure(value)
-    assert isinstance(result, Rejection) and result.reason == "too_large"
+    assert isinstance(result, Rejection)
+    assert result.reason == "too_large"
 
 
 @pytest.mark.parametrize(
@@ -251,7 +252,8 @@ def test_pathological_html_is_refused_before_extraction(
     value = orjson.dumps({"id": "p", "html": html})
     _forbid(monkeypatch, "streams.stages.pipeline.clean")
     refused = run_pure(value)
-    assert isinstance(refused, Rejection) and refused.reason == "pathological_html"
+    assert isinstance(refused, Rejection)
+    assert refused.reason == "pathological_html"
     assert what in refused.error
 
 
@@ -304,7 +306,8 @@ def test_pages_the_parser_nests_too_deep_are_refused(body: str) -> None:
     html = f"<html><body>{body}<p>{PROSE}</p></body></html>"
     assert _parsed_depth(html) >= LIMITS.max_depth - 1  # libxml2 gave up: the prose is lost
     refused = screen_html(html, LIMITS)
-    assert refused is not None and "nested" in (refused.error or "")
+    assert refused is not None
+    assert "nested" in (refused.error or "")
 
 
 @pytest.mark.parametrize(
@@ -344,8 +347,10 @@ async def test_time_limit_gives_up_on_a_stalled_stage() -> None:
     limit = TimeLimit(0.2)
     started = time.perf_counter()
     result = await limit.run(time.sleep, 3.0)
-    assert isinstance(result, Rejection) and result.reason == "timeout"
-    assert time.perf_counter() - started < 1.0 and limit.abandoned == 1
+    assert isinstance(result, Rejection)
+    assert result.reason == "timeout"
+    assert time.perf_counter() - started < 1.0
+    assert limit.abandoned == 1
     assert await limit.run(len, "abc") == 3
     with pytest.raises(ZeroDivisionError):
         await limit.run(lambda x: 1 / x, 0)
@@ -358,7 +363,8 @@ def test_an_abandoned_run_that_outlives_its_loop_ends_quietly() -> None:
     try:
         limit = TimeLimit(0.05)
         result = asyncio.run(limit.run(time.sleep, 0.3))  # the loop closes before the sleep ends
-        assert isinstance(result, Rejection) and result.reason == "timeout"
+        assert isinstance(result, Rejection)
+        assert result.reason == "timeout"
         time.sleep(0.6)
     finally:
         threading.excepthook = previous

@@ -36,14 +36,16 @@ def test_bad_messages_are_rejected_with_a_reason(value: bytes | None, reason: st
 def test_too_large_is_checked_before_parsing() -> None:
     value = orjson.dumps({"text": "kata " * 1000})
     result = decode(RawArticle, value, 1024)
-    assert isinstance(result, Rejection) and result.reason == "too_large"
+    assert isinstance(result, Rejection)
+    assert result.reason == "too_large"
     assert isinstance(decode(RawArticle, value, len(value)), RawArticle)
 
 
 def test_identify_derives_stable_ids_and_source() -> None:
     raw = RawArticle(url="https://www.Contoh.example/a/b/?utm_source=x#top", text="isi")
     first, again = identify(raw), identify(raw.model_copy())
-    assert first.id == again.id and first.id is not None
+    assert first.id == again.id
+    assert first.id is not None
     assert first.source == "contoh.example"
     other = identify(RawArticle(url="https://contoh.example/a/b", text="lain"))
     assert other.id == first.id  # same page, tracking and fragment ignored
@@ -59,7 +61,8 @@ def test_guarded_turns_a_crash_into_a_rejection() -> None:
 
     result = guarded("clean", explode, RawArticle(text="x"))
     assert isinstance(result, Rejection)
-    assert result.reason == "clean_error" and "boom" in result.error
+    assert result.reason == "clean_error"
+    assert "boom" in result.error
 
 
 @pytest.mark.parametrize("payload", [b'{"a": 1}', b"\xff\xfe\x00 not utf-8", None])

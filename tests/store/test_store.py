@@ -60,7 +60,8 @@ def test_sqlite_upsert_replaces_changed_content(sqlite_store: Store) -> None:
     sqlite_store.upsert_articles([tagged("a1", "Versi lama.")])
     sqlite_store.upsert_articles([tagged("a1", "Versi baru.")])
     stored = sqlite_store.article("a1")
-    assert stored is not None and stored["text"] == "Versi baru."
+    assert stored is not None
+    assert stored["text"] == "Versi baru."
 
 
 @pytest.mark.postgres
@@ -75,7 +76,8 @@ def test_migrate_twice_is_harmless(sqlite_store: Store) -> None:
 
 def test_redact_hides_password() -> None:
     shown = redact("postgresql://warta:s3cret@db:5432/warta")
-    assert "s3cret" not in shown and "warta:***@db:5432/warta" in shown
+    assert "s3cret" not in shown
+    assert "warta:***@db:5432/warta" in shown
 
 
 def test_a_duplicate_verdict_wins_over_a_unique_one_in_either_order(sqlite_store: Store) -> None:

@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 _store: Store | None = None
 
 
+def use_store(replacement: Store | None) -> None:
+    """Make the store agent write to `replacement` (a test's database); None: the settings' again."""
+    global _store
+    _store = replacement
+
+
 def store() -> Store:
     """The process's store, migrated on first use."""
     global _store

@@ -47,9 +47,9 @@ def _view(name: str, methods: dict[str, Handler]) -> type[View]:
 def _free_root(app: faust.App) -> None:
     manager = app.web.blueprints
     # BlueprintManager has no public removal; it is applied only when the server starts.
-    manager._enabled = [
+    manager._enabled = [  # noqa: SLF001
         (prefix, bp)
-        for prefix, bp in manager._enabled
+        for prefix, bp in manager._enabled  # noqa: SLF001
         if not any(part in str(bp) for part in _FAUST_ROOT_BLUEPRINTS)
     ]
 

@@ -89,6 +89,10 @@ class Feed:
         self.stored: dict[str, int] = {}
         self.stories = Stories()
 
+    def __len__(self) -> int:
+        """How many articles' mentions the hour's window holds."""
+        return len(self._window)
+
     def add(self, topic: str, value: bytes | None, at: float) -> None:
         """Take one message of a followed topic; anything unreadable is ignored."""
         try:

@@ -8,6 +8,7 @@ import logging
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from streams.core import topics
+from streams.runtime.clients import refresh_metadata
 from streams.runtime.web.feed import Feed
 
 log = logging.getLogger(__name__)
@@ -17,7 +18,7 @@ BACKLOG = 200
 
 
 async def _assign(consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-    await consumer._client.force_metadata_update()
+    await refresh_metadata(consumer)
     parts = [
         TopicPartition(name, p)
         for name in FOLLOWED

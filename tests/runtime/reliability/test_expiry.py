@@ -38,9 +38,11 @@ def test_a_rewritten_entry_lives_a_window_from_its_last_write() -> None:
     clock.now = 9.0
     expiry.note(0, "0-a")
     clock.now = 15.0
-    assert expiry.sweep(0) == 0 and "0-a" in table
+    assert expiry.sweep(0) == 0
+    assert "0-a" in table
     clock.now = 19.5
-    assert expiry.sweep(0) == 1 and not table
+    assert expiry.sweep(0) == 1
+    assert not table
 
 
 def test_recovered_entries_are_queued_and_sweeps_are_bounded() -> None:
@@ -82,7 +84,8 @@ def test_a_forgotten_partition_is_queued_again_from_the_table() -> None:
     assert expiry.sweep(0) == 0, "re-queued as written when its partition came back"
     assert expiry.sweep(1) == 1
     clock.now = 22.5
-    assert expiry.sweep(0) == 1 and not table
+    assert expiry.sweep(0) == 1
+    assert not table
 
 
 def test_on_delete_sees_each_expired_row_before_it_goes() -> None:
@@ -93,4 +96,5 @@ def test_on_delete_sees_each_expired_row_before_it_goes() -> None:
     expiry.sweep(0)
     clock.now = 2.0
     expiry.sweep(0)
-    assert sorted(gone) == [("0-a", {"keys": ["x"]}), ("0-b", {"keys": ["y"]})] and not table
+    assert sorted(gone) == [("0-a", {"keys": ["x"]}), ("0-b", {"keys": ["y"]})]
+    assert not table

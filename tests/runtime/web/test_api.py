@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import faust
 import orjson
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from schemas import RawArticle, codec
@@ -16,6 +17,15 @@ from streams.runtime.web import WebContext, register
 from streams.settings import Settings
 from streams.store import Store
 from tests.factories import duplicate, tagged
+
+HttpClient = TestClient[web.Request, web.Application]
+
+
+def _aiohttp(app: faust.App) -> web.Application:
+    """The aiohttp application behind faust's web server (faust's `Web` type does not declare it)."""
+    application: web.Application = cast(Any, app.web).web_app
+    return application
+
 
 MAX_BYTES = 4096
 JSON = {"Content-Type": "application/json"}
@@ -36,7 +46,7 @@ def store(tmp_path: Path) -> Store:
 
 
 @pytest.fixture
-async def client(tmp_path: Path, store: Store) -> AsyncIterator[tuple[TestClient, list[Any]]]:
+async def client(tmp_path: Path, store: Store) -> AsyncIterator[tuple[HttpClient, list[Any]]]:
     sent: list[tuple[bytes, bytes]] = []
 
     async def send(records: Sequence[tuple[bytes, bytes]]) -> None:
@@ -48,12 +58,12 @@ async def client(tmp_path: Path, store: Store) -> AsyncIterator[tuple[TestClient
     app = faust.App(f"test-web-{tmp_path.name}", broker="kafka://127.0.0.1:1", autodiscover=False)
     register(app, WebContext(settings=settings, store=lambda: store, send=send))
     app.web.init_server()
-    async with TestClient(TestServer(app.web.web_app)) as test_client:
+    async with TestClient(TestServer(_aiohttp(app))) as test_client:
         yield test_client, sent
 
 
 async def test_post_one_article_produces_it_with_its_id(
-    client: tuple[TestClient, list[Any]],
+    client: tuple[HttpClient, list[Any]],
 ) -> None:
     http, sent = client
     body = {"url": "https://contoh.example/ekonomi/harga-cabai", "text": "Harga cabai naik."}
@@ -62,14 +72,16 @@ async def test_post_one_article_produces_it_with_its_id(
     )
     assert response.status == 202
     accepted = (await response.json())["accepted"]
-    assert len(accepted) == 1 and len(sent) == 1
+    assert len(accepted) == 1
+    assert len(sent) == 1
     key, value = sent[0]
     produced = codec.decode(RawArticle, value)
     assert key.decode() == accepted[0] == produced.id
-    assert produced.source == "contoh.example" and produced.text == "Harga cabai naik."
+    assert produced.source == "contoh.example"
+    assert produced.text == "Harga cabai naik."
 
 
-async def test_post_jsonl_accepts_every_line(client: tuple[TestClient, list[Any]]) -> None:
+async def test_post_jsonl_accepts_every_line(client: tuple[HttpClient, list[Any]]) -> None:
     http, sent = client
     lines = b'{"text": "Satu."}\n\n{"html": "<p>Dua.</p>", "id": "dua"}\n'
     response = await http.post("/api/articles", data=lines, headers=JSON)
@@ -79,7 +91,7 @@ async def test_post_jsonl_accepts_every_line(client: tuple[TestClient, list[Any]
 
 
 async def test_bad_lines_are_refused_with_reasons_and_nothing_is_produced(
-    client: tuple[TestClient, list[Any]],
+    client: tuple[HttpClient, list[Any]],
 ) -> None:
     http, sent = client
     lines = (
@@ -97,7 +109,7 @@ async def test_bad_lines_are_refused_with_reasons_and_nothing_is_produced(
     assert sent == []
 
 
-async def test_too_large_body_is_413(client: tuple[TestClient, list[Any]]) -> None:
+async def test_too_large_body_is_413(client: tuple[HttpClient, list[Any]]) -> None:
     http, sent = client
     big = orjson.dumps({"text": "kata " * MAX_BYTES})
     response = await http.post("/api/articles", data=big, headers=JSON)
@@ -106,7 +118,7 @@ async def test_too_large_body_is_413(client: tuple[TestClient, list[Any]]) -> No
 
 
 async def test_stored_article_is_returned_and_unknown_is_404(
-    client: tuple[TestClient, list[Any]],
+    client: tuple[HttpClient, list[Any]],
 ) -> None:
     http, _ = client
     found = await http.get("/api/articles/a1")
@@ -115,11 +127,12 @@ async def test_stored_article_is_returned_and_unknown_is_404(
     missing = await http.get("/api/articles/tidak-ada")
     assert missing.status == 404
     dup = await http.get("/api/articles/a2")
-    assert dup.status == 404 and (await dup.json())["duplicate_of"] == "a1"
+    assert dup.status == 404
+    assert (await dup.json())["duplicate_of"] == "a1"
 
 
 async def test_an_article_lists_every_outlet_of_its_story(
-    client: tuple[TestClient, list[Any]],
+    client: tuple[HttpClient, list[Any]],
 ) -> None:
     http, _ = client
     story = (await (await http.get("/api/articles/a1")).json())["story"]
@@ -127,12 +140,13 @@ async def test_an_article_lists_every_outlet_of_its_story(
     members = [(m["id"], m["kind"]) for m in story["members"]]
     assert members == [("a1", "canonical"), ("a2", "exact")]
     dup = await (await http.get("/api/articles/a2")).json()
-    assert dup["story"]["canonical"] == "a1" and len(dup["story"]["members"]) == 2
+    assert dup["story"]["canonical"] == "a1"
+    assert len(dup["story"]["members"]) == 2
     alone = (await (await http.get("/api/articles/evil")).json())["story"]
     assert [m["id"] for m in alone["members"]] == ["evil"]
 
 
-async def test_search_finds_stored_articles(client: tuple[TestClient, list[Any]]) -> None:
+async def test_search_finds_stored_articles(client: tuple[HttpClient, list[Any]]) -> None:
     http, _ = client
     response = await http.get("/api/search", params={"q": "semarang banjir"})
     hits = (await response.json())["hits"]
@@ -143,21 +157,25 @@ async def test_search_finds_stored_articles(client: tuple[TestClient, list[Any]]
 
 
 async def test_dashboard_assets_are_served_with_a_strict_policy(
-    client: tuple[TestClient, list[Any]],
+    client: tuple[HttpClient, list[Any]],
 ) -> None:
     http, _ = client
     page = await http.get("/")
-    assert page.status == 200 and "text/html" in page.headers["Content-Type"]
+    assert page.status == 200
+    assert "text/html" in page.headers["Content-Type"]
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     html = await page.text()
-    assert 'src="/static/app.js"' in html and "http" not in html.split("<body>")[0]
+    assert 'src="/static/app.js"' in html
+    assert "http" not in html.split("<body>")[0]
     script = await http.get("/static/app.js")
     text = await script.text()
-    assert script.status == 200 and "innerHTML" not in text and "EventSource" in text
+    assert script.status == 200
+    assert "innerHTML" not in text
+    assert "EventSource" in text
     assert (await http.get("/static/../views.py")).status == 404
 
 
-async def test_summary_snapshot_has_every_panel(client: tuple[TestClient, list[Any]]) -> None:
+async def test_summary_snapshot_has_every_panel(client: tuple[HttpClient, list[Any]]) -> None:
     http, _ = client
     snap = await (await http.get("/api/summary")).json()
     for key in ("latest", "letters", "duplicate_rate", "top", "throughput", "metrics"):
@@ -176,13 +194,14 @@ async def test_unreachable_database_is_503(tmp_path: Path) -> None:
     )
     register(app, WebContext(settings=settings, store=lambda: broken, send=send))
     app.web.init_server()
-    async with TestClient(TestServer(app.web.web_app)) as http:
+    async with TestClient(TestServer(_aiohttp(app))) as http:
         response = await http.get("/api/articles/a1")
-        assert response.status == 503 and "secret" not in await response.text()
+        assert response.status == 503
+        assert "secret" not in await response.text()
         assert (await http.get("/api/search", params={"q": "x"})).status == 503
 
 
-async def test_events_stream_snapshots(client: tuple[TestClient, list[Any]]) -> None:
+async def test_events_stream_snapshots(client: tuple[HttpClient, list[Any]]) -> None:
     http, _ = client
     response = await http.get("/api/events")
     assert response.headers["Content-Type"].startswith("text/event-stream")

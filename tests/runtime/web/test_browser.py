@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 import pytest
+from playwright.sync_api import Dialog
 
 from schemas import codec
 from streams.core import topics
@@ -170,7 +171,8 @@ def test_dashboard_fills_searches_and_escapes(warta: dict[str, Any], tmp_path: P
     assert status == 200
     body = b"\n".join(orjson.dumps(a) for a in ARTICLES)
     status, answer = _post(f"{base}/api/articles", body)
-    assert status == 202 and answer["accepted"] == [a["id"] for a in ARTICLES]
+    assert status == 202
+    assert answer["accepted"] == [a["id"] for a in ARTICLES]
     run(produce(warta["bootstrap"], topics.RAW, [(b"browser-rusak", b"{ini bukan json")]))
     run(produce(warta["bootstrap"], topics.UNIQUE, [(b"browser-xss", xss_article())]))
 
@@ -210,7 +212,12 @@ def test_dashboard_fills_searches_and_escapes(warta: dict[str, Any], tmp_path: P
         )
         try:
             page = browser.new_page()
-            page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+
+            def dismiss(dialog: Dialog) -> None:
+                alerts.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", dismiss)
             page.goto(base + "/")
 
             for article in unique:

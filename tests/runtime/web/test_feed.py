@@ -100,7 +100,9 @@ def test_mentions_expire_as_articles_arrive_and_are_bounded(monkeypatch: Any) ->
     for i in range(10):
         ent = [{"text": f"Tokoh {i}", "type": "PERSON", "start": 0, "end": 7}]
         feed.add(topics.UNIQUE, _article(f"a{i}", entities=ent), at=1000.0 + i)
-    assert len(feed._window) == 3, "nobody looked, yet only the bound is kept"
-    assert {name for (_, name) in feed._top} == {"Tokoh 7", "Tokoh 8", "Tokoh 9", "politics"}
+    assert len(feed) == 3, "nobody looked, yet only the bound is kept"
+    top = feed.top(1009.0)
+    assert {e["name"] for e in top["entities"]} == {"Tokoh 7", "Tokoh 8", "Tokoh 9"}
+    assert {t["name"] for t in top["topics"]} == {"politics"}
     feed.add(topics.UNIQUE, _article("late"), at=1009.0 + WINDOW_SECONDS + 1)
-    assert [a for a, _ in feed._window] == [1009.0 + WINDOW_SECONDS + 1]
+    assert len(feed) == 1, "the hour has passed: only the late article's mentions are held"

@@ -61,7 +61,8 @@ def test_ingested_articles_are_stored_and_counted(embedded_broker: str, tmp_path
         assert status == 202, body
         assert orjson.loads(body)["accepted"] == [a["id"] for a in articles]
         bad, reasons = _http(f"{base}/api/articles", b'{"title": "tanpa isi"}')
-        assert bad == 400 and orjson.loads(reasons)["errors"][0]["reason"] == "no_content"
+        assert bad == 400
+        assert orjson.loads(reasons)["errors"][0]["reason"] == "no_content"
 
         def stored() -> bool:
             return all(_http(f"{base}/api/articles/{a['id']}")[0] == 200 for a in articles)

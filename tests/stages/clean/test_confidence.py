@@ -55,10 +55,12 @@ def test_every_outlet_page_gets_a_confidence_in_range() -> None:
     for name, want in expected.items():
         out = clean(RawArticle(id=name, url=want["url"], html=(OUTLETS / name).read_text()))
         assert isinstance(out, CleanArticle)
-        assert out.body_confidence is not None and 0.5 <= out.body_confidence <= 1.0, name
+        assert out.body_confidence is not None, name
+        assert 0.5 <= out.body_confidence <= 1.0, name
 
 
 def test_a_text_article_gets_a_confidence_too() -> None:
     out = clean(RawArticle(id="t", text=ARTICLE))
     assert isinstance(out, CleanArticle)
-    assert out.body_confidence is not None and out.body_confidence > 0.8
+    assert out.body_confidence is not None
+    assert out.body_confidence > 0.8

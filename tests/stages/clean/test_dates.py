@@ -25,13 +25,15 @@ def tz(hours: int) -> timezone:
 )
 def test_zoned_dates(text: str, expected: datetime) -> None:
     found = parse_text_date(text)
-    assert found is not None and found.zoned
+    assert found is not None
+    assert found.zoned
     assert found.value == expected
 
 
 def test_byline_without_zone_takes_the_outlet_default_with_lower_confidence() -> None:
     found = parse_text_date("Willy Haryono • 31 Januari 2023 15:50")
-    assert found is not None and not found.zoned
+    assert found is not None
+    assert not found.zoned
     value, conf = localise(found, WIB) or (None, 0.0)
     assert value == datetime(2023, 1, 31, 15, 50, tzinfo=tz(7))
     zoned = parse_text_date("31 Januari 2023 15:50 WIB")
@@ -41,14 +43,18 @@ def test_byline_without_zone_takes_the_outlet_default_with_lower_confidence() ->
 
 def test_day_only_keeps_midnight_and_low_confidence() -> None:
     found = parse_text_date("Senin (20/10/2025)")
-    assert found is not None and not found.has_time
+    assert found is not None
+    assert not found.has_time
     out = localise(found, WIB)
-    assert out is not None and out[0].hour == 0 and out[1] <= 0.5
+    assert out is not None
+    assert out[0].hour == 0
+    assert out[1] <= 0.5
 
 
 def test_naive_date_without_default_is_not_guessed() -> None:
     found = parse_iso("2024-01-02 10:00")
-    assert found is not None and localise(found, None) is None
+    assert found is not None
+    assert localise(found, None) is None
 
 
 def test_hint_in_free_form() -> None:
@@ -76,7 +82,8 @@ def test_invalid_day_is_rejected() -> None:
 )
 def test_european_written_dates(text: str, expected: datetime) -> None:
     found = parse_text_date(text)
-    assert found is not None and not found.zoned
+    assert found is not None
+    assert not found.zoned
     assert found.value == expected
 
 

@@ -17,13 +17,15 @@ def test_identical_bodies_score_one() -> None:
 def test_extra_text_lowers_precision_only() -> None:
     gold = "satu dua tiga empat lima enam"
     p, r = body_scores(gold, gold + " iklan promo diskon besar hari ini")
-    assert r == 1.0 and 0 < p < 1
+    assert r == 1.0
+    assert 0 < p < 1
 
 
 def test_missing_text_lowers_recall_only() -> None:
     gold = "satu dua tiga empat lima enam tujuh delapan sembilan"
     p, r = body_scores(gold, "satu dua tiga empat lima")
-    assert p == 1.0 and 0 < r < 1
+    assert p == 1.0
+    assert 0 < r < 1
 
 
 def test_snippets() -> None:

@@ -41,7 +41,8 @@ def test_bullet_byline_gives_author_time_and_title() -> None:
     header = read_header(paras)
     assert header.title == "Ribuan Relawan Tanam Mangrove"
     assert header.authors == ["Dewi Lestari"]
-    assert header.date is not None and header.date.value.hour == 9
+    assert header.date is not None
+    assert header.date.value.hour == 9
     assert header.body == [BODY]
 
 
@@ -98,4 +99,5 @@ def test_trim_head_never_empties_the_body() -> None:
 def test_first_paragraph_is_never_taken_for_a_header(first: str) -> None:
     header = read_header([first, BODY, BODY + " Lagi."])
     assert header.body[0] == first
-    assert header.title is None and header.authors == []
+    assert header.title is None
+    assert header.authors == []

@@ -69,7 +69,8 @@ def test_trailing_link_lines_go_but_tables_and_real_endings_stay() -> None:
 
 def test_labelled_captions() -> None:
     cap = labelled_caption("Cristina dan Alberto di Kongres (Foto: Natacha/REUTERS).")
-    assert cap is not None and cap.credit == "Foto: Natacha/REUTERS"
+    assert cap is not None
+    assert cap.credit == "Foto: Natacha/REUTERS"
     assert labelled_caption("Harga minyak naik (Brent/WTI) pada Senin.") is None
 
 
@@ -103,7 +104,8 @@ def test_figure_captions_leave_the_body_with_their_credit() -> None:
     page = read_html(story(figure), "https://contoh.example/a", "contoh.example")
     assert page is not None
     assert "tiang pancang" not in page.text
-    assert PROSE[0] in page.text and PROSE[-1] in page.text
+    assert PROSE[0] in page.text
+    assert PROSE[-1] in page.text
     assert [(c.text, c.credit) for c in page.captions] == [
         ("Pekerja memasang tiang pancang di Semarang", "Foto: Andi Rahman/ANTARA")
     ]
@@ -136,7 +138,8 @@ def test_link_lists_and_author_boxes_are_not_body_text() -> None:
     )
     page = read_html(story(links + bio), "https://contoh.example/c", "contoh.example")
     assert page is not None
-    assert "Pedagang di pasar" not in page.text and "wartawan lingkungan" not in page.text
+    assert "Pedagang di pasar" not in page.text
+    assert "wartawan lingkungan" not in page.text
     assert all(p in page.text for p in PROSE)
 
 
@@ -147,7 +150,8 @@ def test_list_with_prose_items_stays() -> None:
     )
     page = read_html(story(items), "https://contoh.example/d", "contoh.example")
     assert page is not None
-    assert "Tinggi tanggul tiga meter" in page.text and "sepanjang 3,5 kilometer" in page.text
+    assert "Tinggi tanggul tiga meter" in page.text
+    assert "sepanjang 3,5 kilometer" in page.text
 
 
 def test_caption_repeating_the_description_is_no_standfirst() -> None:

@@ -51,7 +51,8 @@ def zone(hours: int) -> timezone:
 )
 def test_date_lines_with_a_time_of_day(line: str, want: datetime) -> None:
     found = parse_text_date(line)
-    assert found is not None and found.has_time
+    assert found is not None
+    assert found.has_time
     assert found.value == want
     assert found.zoned == (want.tzinfo is not None)
 

@@ -56,7 +56,8 @@ def test_first_time_stamp_with_a_time_of_day() -> None:
 def test_date_only_time_stamp_is_left_to_htmldate() -> None:
     assert time_element(fromstring(body('<time datetime="2022-08-22">22.08.2022</time>'))) is None
     got = find(body('<p class="date">Published <time datetime="2022-08-22">22.08.2022</time></p>'))
-    assert got is not None and got[0].date() == datetime(2022, 8, 22).date()
+    assert got is not None
+    assert got[0].date() == datetime(2022, 8, 22).date()
     assert got[1] in (FAST, SCAN)
 
 
@@ -67,7 +68,8 @@ def test_written_date_in_page_text_is_found_without_dateparser() -> None:
     )
     tree = fromstring(html)
     found = scan_text(tree, now=NOW)
-    assert found is not None and found.value == datetime(2021, 3, 16)
+    assert found is not None
+    assert found.value == datetime(2021, 3, 16)
 
 
 def test_scan_skips_long_text_and_implausible_years() -> None:

@@ -25,7 +25,8 @@ OUTLETS: dict[str, dict[str, str]] = json.loads(
 def test_pages_that_are_not_articles_are_refused(name: str) -> None:
     html = (FIXTURES / "not_articles" / name).read_text("utf-8")
     out = clean(RawArticle(id=name, url=NOT_ARTICLES[name], html=html))
-    assert isinstance(out, Rejection) and out.reason == "not_an_article", out
+    assert isinstance(out, Rejection), out
+    assert out.reason == "not_an_article", out
 
 
 ARTICLES = [(f"outlets/{name}", item["url"]) for name, item in sorted(OUTLETS.items())] + [

@@ -37,7 +37,8 @@ def test_medcom_style_text() -> None:
     assert art.authors == ["Dewi Lestari"]
     assert art.published_at == datetime(2024, 3, 12, 9, 5, tzinfo=timezone(timedelta(hours=7)))
     assert art.confidence["published_at"] < 0.9  # the zone was assumed, not read
-    assert art.dateline is not None and art.dateline.place == "Kendari"
+    assert art.dateline is not None
+    assert art.dateline.place == "Kendari"
     assert art.text.startswith("Sekitar tiga ribu relawan")
     assert art.text.endswith("tiga tahun ke depan.")
     assert not has_chrome(art.text)
@@ -46,7 +47,8 @@ def test_medcom_style_text() -> None:
     assert [r.title for r in art.related] == [
         "Abrasi Ancam Ratusan Rumah Nelayan di Pesisir Sulawesi"
     ]
-    assert "\n\n" in art.text and "\n\n\n" not in art.text
+    assert "\n\n" in art.text
+    assert "\n\n\n" not in art.text
     assert art.fingerprint == fingerprint(art.text)
     assert art.versions["clean"] == VERSION
 
@@ -61,15 +63,18 @@ def test_kompas_style_text() -> None:
     assert (art.dateline.place, art.dateline.outlet) == ("Praya", "KOMPAS.com")
     assert art.text.startswith("Warga Desa Sukarame")
     assert art.text.endswith("hingga dua ton.")
-    assert "Simak juga" not in art.text and "ADVERTISEMENT" not in art.text
+    assert "Simak juga" not in art.text
+    assert "ADVERTISEMENT" not in art.text
 
 
 def test_english_wire_text() -> None:
     art = cleaned(RawArticle(id="a3", text=fixture("en_wire_style.txt")))
     assert art.authors == ["Thomas Greene", "Alice Moreau"]
-    assert art.dateline is not None and art.dateline.outlet == "Reuters"
+    assert art.dateline is not None
+    assert art.dateline.outlet == "Reuters"
     assert art.text.endswith("a spokesperson for the authority said.")
-    assert "Related" not in art.text and "Advertisement" not in art.text
+    assert "Related" not in art.text
+    assert "Advertisement" not in art.text
     assert [r.title for r in art.related] == ["Commuters Welcome Longer Bus Hours"]
 
 
@@ -81,10 +86,13 @@ def test_indonesian_html_page() -> None:
     assert art.authors == ["Rahmat Hidayat"]
     assert art.published_at is not None
     assert art.published_at.isoformat() == "2024-05-14T08:20:00+07:00"
-    assert art.dateline is not None and art.dateline.outlet == "ANTARA"
+    assert art.dateline is not None
+    assert art.dateline.outlet == "ANTARA"
     assert art.text.startswith("Para petani kopi")
     assert art.text.endswith("harga jual petani meningkat.")
-    assert "Baca juga" not in art.text and "Beranda" not in art.text and "<" not in art.text
+    assert "Baca juga" not in art.text
+    assert "Beranda" not in art.text
+    assert "<" not in art.text
     assert art.related[0].title == "Harga Kopi Arabika Dunia Menyentuh Rekor Baru"
 
 
@@ -93,8 +101,10 @@ def test_english_html_page_drops_embeds_and_ads() -> None:
         RawArticle(id="h2", url="https://valleycourier.com/a", html=fixture("en_page.html"))
     )
     assert art.title == "Village school wins national robotics prize"
-    assert art.published_at is not None and art.published_at.utcoffset() == timedelta(hours=-4)
-    assert "@millbrookmayor" not in art.text and "Advertisement" not in art.text
+    assert art.published_at is not None
+    assert art.published_at.utcoffset() == timedelta(hours=-4)
+    assert "@millbrookmayor" not in art.text
+    assert "Advertisement" not in art.text
     assert art.text.startswith("A team of twelve-year-olds")
 
 
@@ -109,7 +119,8 @@ def test_hints_fill_what_the_page_lacks() -> None:
     art = cleaned(raw)
     assert art.title == "Hujan Deras Guyur Kota"
     assert art.authors == ["Tim Redaksi"]
-    assert art.published_at is not None and art.published_at.hour == 10
+    assert art.published_at is not None
+    assert art.published_at.hour == 10
     assert art.confidence["title"] <= 0.5
 
 
@@ -123,13 +134,15 @@ def test_hints_fill_what_the_page_lacks() -> None:
 )
 def test_no_content_is_rejected(raw: RawArticle) -> None:
     out = clean(raw)
-    assert isinstance(out, Rejection) and out.reason == "no_content"
+    assert isinstance(out, Rejection)
+    assert out.reason == "no_content"
 
 
 def test_id_is_derived_stably_when_absent() -> None:
     text = fixture("en_wire_style.txt")
     a, b = cleaned(RawArticle(text=text)), cleaned(RawArticle(text=text))
-    assert a.id == b.id and len(a.id) >= 16
+    assert a.id == b.id
+    assert len(a.id) >= 16
 
 
 def test_seed_acceptance(seed_text: str) -> None:
@@ -138,10 +151,12 @@ def test_seed_acceptance(seed_text: str) -> None:
     assert art.authors == ["Willy Haryono"]
     assert art.published_at is not None
     assert art.published_at.isoformat() == "2023-01-31T15:50:00+07:00"
-    assert art.dateline is not None and art.dateline.place == "Sayama"
+    assert art.dateline is not None
+    assert art.dateline.place == "Sayama"
     assert art.text.startswith("Sekretaris Jenderal")
     assert art.text.endswith("pada Desember lalu.")
-    assert len(art.captions) == 1 and "AFP" in (art.captions[0].credit or "")
+    assert len(art.captions) == 1
+    assert "AFP" in (art.captions[0].credit or "")
     assert not has_chrome(art.text)
     assert "(WIL)" not in art.text
 
@@ -157,14 +172,17 @@ def test_fundus_pages_extract_well(data_dir: Path) -> None:
         tally.pages += 1
         score(page, ours(page), tally)
     summary = tally.summary()
-    assert summary["f1"] is not None and summary["f1"] > 0.85
-    assert summary["date"] is not None and summary["date"] > 0.7
+    assert summary["f1"] is not None
+    assert summary["f1"] > 0.85
+    assert summary["date"] is not None
+    assert summary["date"] > 0.7
 
 
 def test_markup_never_survives_in_text() -> None:
     page = RawArticle(id="m1", text="<html><body><script>var a = 1;</script></body></html>")
     out = clean(page)
-    assert isinstance(out, Rejection) and out.reason == "no_content"
+    assert isinstance(out, Rejection)
+    assert out.reason == "no_content"
     art = cleaned(RawArticle(id="m2", text="Harga <b>beras</b> naik tajam pekan ini.<br/>"))
     assert art.text == "Harga beras naik tajam pekan ini."
 

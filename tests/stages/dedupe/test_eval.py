@@ -23,7 +23,8 @@ def test_targets_hold_on_the_test_split(data_dir: Path) -> None:
     counts = evaluation.score(items, evaluation.run(items, Config(), "test"))
     assert counts["all"].precision >= 0.98
     assert counts["all"].recall >= 0.95
-    assert counts["rewrite"].fp == 0 and counts["original"].fp == 0
+    assert counts["rewrite"].fp == 0
+    assert counts["original"].fp == 0
 
 
 def test_command_skips_cleanly_without_data(tmp_path: Path) -> None:
@@ -54,5 +55,7 @@ def test_score_counts_a_duplicate_only_when_it_names_its_own_story() -> None:
     ]
     counts = evaluation.score(items, verdicts)
     assert (counts["all"].tp, counts["all"].fp, counts["all"].fn) == (1, 2, 1)
-    assert counts["trimmed"].recall == 1.0 and counts["edited"].recall == 0.0
-    assert counts["rewrite"].fp == 1 and counts["all"].precision == 1 / 3
+    assert counts["trimmed"].recall == 1.0
+    assert counts["edited"].recall == 0.0
+    assert counts["rewrite"].fp == 1
+    assert counts["all"].precision == 1 / 3

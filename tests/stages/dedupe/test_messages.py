@@ -53,7 +53,8 @@ def test_the_article_message_keeps_the_article_as_json_until_judged() -> None:
     assert set(wire) == {"op", "article", "sig", "at", "expect"}
     assert (wire["op"], wire["expect"], wire["article"]["id"]) == ("article", [3, 0], "a")
     decoded = decode_decision_message(wire)
-    assert decoded == message and isinstance(decoded, ArticleForDecision)
+    assert decoded == message
+    assert isinstance(decoded, ArticleForDecision)
     assert decoded.tagged() == item
     held = HeldRow(len(decoded.expect), codec.dumps(wire).decode())
     assert held.message() == message
@@ -74,9 +75,11 @@ def test_pending_answers_count_each_partition_once_and_candidates_each_article_o
     row = PendingRow.from_wire(None)
     answer = BandAnswer.from_wire(WIRE[2][1])
     added = row.with_answer(answer)
-    assert added is not None and added.with_answer(answer) is None
+    assert added is not None
+    assert added.with_answer(answer) is None
     both = added.with_answer(BandAnswer(5, (CandidateEntry("b", SIG, 1.0),)))
-    assert both is not None and both.to_wire() == {
+    assert both is not None
+    assert both.to_wire() == {
         "2": [["b", SIG, 1.0], ["c", SIG, 2.0]],
         "5": [["b", SIG, 1.0]],
     }

@@ -36,7 +36,8 @@ def test_signature_is_deterministic_and_serialisable() -> None:
     text = story("banjir")
     sig = signature(text)
     assert sig == signature(text)
-    assert sig.num_perm == NUM_PERM and len(sig.values) == 2 * NUM_PERM
+    assert sig.num_perm == NUM_PERM
+    assert len(sig.values) == 2 * NUM_PERM
     assert Signature.from_str(sig.to_str()) == sig
     assert Signature.from_bytes(sig.to_bytes()) == sig
     assert sig.size == len(set(zip(*(tokens(text)[i:] for i in range(SHINGLE)), strict=False)))
@@ -68,7 +69,8 @@ def test_containment_of_a_trimmed_copy() -> None:
 def test_band_keys_shape_and_sharing() -> None:
     base = signature(story("pasar_murah"))
     keys = band_keys(base)
-    assert len(keys) == BANDS and len(set(keys)) == BANDS
+    assert len(keys) == BANDS
+    assert len(set(keys)) == BANDS
     assert all(re.fullmatch(r"\d{2}:[0-9a-f]+", key) for key in keys)
     assert set(keys) & set(band_keys(signature(edited(story("pasar_murah")))))
     assert not set(keys) & set(band_keys(signature(story("ferry"))))
@@ -77,7 +79,8 @@ def test_band_keys_shape_and_sharing() -> None:
 
 def test_empty_text_has_no_bands_and_matches_nothing() -> None:
     empty = signature("  ...  ")
-    assert empty.size == 0 and band_keys(empty) == []
+    assert empty.size == 0
+    assert band_keys(empty) == []
     assert similarity(empty, empty) == 0.0
 
 

@@ -57,11 +57,13 @@ def test_every_arrival_order_ends_with_the_same_stories_and_canonicals() -> None
 def test_a_copy_before_its_original_is_corrected_with_an_event() -> None:
     book = Stories({})
     [first] = book.apply(link("b", []))
-    assert first.is_unique and first.revises is None
+    assert first.is_unique
+    assert first.revises is None
     out = book.apply(link("a", ["b"]))
     moved, own = out
     assert (moved.id, moved.canonical, moved.revises, moved.kind) == ("b", "a", "b", "near")
-    assert own.is_unique and own.id == "a"
+    assert own.is_unique
+    assert own.id == "a"
 
 
 def test_a_merge_repoints_every_member_to_the_smallest_key() -> None:
@@ -101,11 +103,13 @@ def test_a_changed_body_is_a_revision_and_the_same_body_a_replay() -> None:
     changed = Link("a", TIMES["a"], "fp-a2", SIG, (), {"id": "a", "source": "a.example"})
     assert book.is_revision(changed)
     [revised] = book.apply(changed)
-    assert revised.is_unique and revised.revision == 1
+    assert revised.is_unique
+    assert revised.revision == 1
     assert not book.is_revision(changed), "the same body again is a replay"
     assert book.apply(changed)[0].revision == 1
     old = link("a", [])
-    assert not book.is_revision(old) and not book.is_current(old), "an older body, replayed"
+    assert not book.is_revision(old), "an older body, replayed"
+    assert not book.is_current(old), "an older body, replayed"
     assert book.apply(old)[0].revision == 1
 
 
@@ -143,4 +147,5 @@ def test_a_pass_cut_short_by_a_crash_is_finished_by_the_replay() -> None:
         out = {o.id: o.canonical for o in again.apply(joining)}
         assert {k: again.root(k) for k in "abcd"} == expected, kept
         # Every verdict the pass changed is published (again), naming the final canonical.
-        assert set(out.values()) == {"a"} and {"b", "c", "d"} <= out.keys(), (kept, out)
+        assert set(out.values()) == {"a"}, (kept, out)
+        assert {"b", "c", "d"} <= out.keys(), (kept, out)

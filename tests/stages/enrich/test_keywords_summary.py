@@ -21,7 +21,8 @@ def test_keywords_are_ranked_scored_and_free_of_stopwords() -> None:
     assert 3 <= len(keywords) <= 10
     scores = [k.score for k in keywords]
     assert scores == sorted(scores, reverse=True)
-    assert scores[0] == 1.0 and all(0.0 < s <= 1.0 for s in scores)
+    assert scores[0] == 1.0
+    assert all(0.0 < s <= 1.0 for s in scores)
     stop = stopwords("id")
     assert not any(k.text.lower() in stop for k in keywords)
     texts = {k.text for k in keywords}

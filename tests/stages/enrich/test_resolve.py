@@ -23,7 +23,8 @@ def test_a_surname_is_the_person_named_in_full() -> None:
         '"Kami siap," kata Retno.'
     )
     retno = by_name["Retno Marsudi"]
-    assert retno.type == "PERSON" and retno.key == "PERSON:retno-marsudi"
+    assert retno.type == "PERSON"
+    assert retno.key == "PERSON:retno-marsudi"
     assert [m.text for m in retno.mentions] == ["Retno Marsudi", "Retno", "Retno"]
     assert "Retno" not in by_name
 
@@ -37,7 +38,8 @@ def test_an_acronym_is_its_spelt_out_name_and_keys_by_the_acronym() -> None:
     assert ojk.key == "ORG:ojk"
     assert {m.text for m in ojk.mentions} == {"Otoritas Jasa Keuangan", "OJK"}
     lps = by_name["Lembaga Penjamin Simpanan"]
-    assert lps.key == "ORG:lps" and len(lps.mentions) == 3
+    assert lps.key == "ORG:lps"
+    assert len(lps.mentions) == 3
 
 
 def test_epithets_are_their_places_with_iso_codes() -> None:
@@ -77,7 +79,8 @@ def test_enrich_adds_resolved_entities_beside_the_mentions() -> None:
 
 def test_annotated_articles_are_grouped_as_annotated() -> None:
     scores = resolution_scores(FIXTURES)
-    assert scores is not None and scores.articles >= 7
+    assert scores is not None
+    assert scores.articles >= 7
     figures = scores.figures()
     assert figures["grouping B3 F1"] >= 0.95
     assert figures["canonical name accuracy"] >= 0.9

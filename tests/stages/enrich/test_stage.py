@@ -39,7 +39,8 @@ def test_enriches_indonesian_fixture() -> None:
     assert {"DE", "FR", "KR", "US", "CN"} <= {p.country_code for p in result.places}
     speakers = [q.speaker for q in result.quotes]
     assert speakers.count("Kirana Wulandari") == 2
-    assert result.summary and result.keywords
+    assert result.summary
+    assert result.keywords
 
 
 def test_enriches_english_fixture() -> None:
@@ -140,7 +141,8 @@ def test_any_text_gives_valid_offsets_or_a_rejection(text: str) -> None:
         return
     for entity in result.entities:
         assert result.text[entity.start : entity.end] == entity.text
-        assert entity.text[:1].isalnum() and entity.text[-1:].isalnum()
+        assert entity.text[:1].isalnum()
+        assert entity.text[-1:].isalnum()
     # Every mention is grouped under exactly one resolved entity, and nothing else is.
     grouped = sorted((m.start, m.end) for r in result.resolved_entities for m in r.mentions)
     assert grouped == sorted((e.start, e.end) for e in result.entities)
@@ -153,7 +155,8 @@ def test_seed_entities_read_as_a_reader_marks_them(seed_text: str) -> None:
     result = enrich(seed_article(seed_text))
     assert isinstance(result, EnrichedArticle)
     for e in result.entities:
-        assert e.text[:1].isalnum() and e.text[-1:].isalnum(), e
+        assert e.text[:1].isalnum(), e
+        assert e.text[-1:].isalnum(), e
     assert "NATO)" not in {k.text for k in result.keywords}
     by_name = {e.name: e for e in result.resolved_entities}
     nato = by_name["Pakta Pertahanan Atlantik Utara"]

@@ -44,7 +44,8 @@ def test_tag_keeps_enriched_fields_and_adds_topics_and_versions() -> None:
     }
     assert out.topics[0].code == "medtop:02000000"
     assert out.tags == []
-    assert out.versions["clean"] == "c1" and out.versions["enrich"] == "e1"
+    assert out.versions["clean"] == "c1"
+    assert out.versions["enrich"] == "e1"
     assert out.versions["topics"].startswith(VERSION + "+detik5-")
     assert out.versions["rules"] == "none"
 
@@ -69,7 +70,8 @@ def test_rules_add_tags_and_topics_in_order() -> None:
     assert out.tags == ["curanmor", "bekasi"]
     assert out.versions["rules"] == rules.version
     codes = [t.code for t in out.topics]
-    assert "medtop:14000000" in codes and "medtop:20000129" in codes
+    assert "medtop:14000000" in codes
+    assert "medtop:20000129" in codes
     tops = [t for t in out.topics if t.code in TOP_LEVEL]
     assert out.topics[: len(tops)] == tops
     assert [t.score for t in tops] == sorted((t.score for t in tops), reverse=True)
