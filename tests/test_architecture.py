@@ -86,13 +86,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
             elif nxt in on_stack:
                 low[node] = min(low[node], index[nxt])
         if low[node] == index[node]:
-            component: list[str] = []
-            while True:
-                top = stack.pop()
-                on_stack.discard(top)
-                component.append(top)
-                if top == node:
-                    break
+            component = _pop_component(node, stack, on_stack)
             if len(component) > 1:
                 found.append(sorted(component))
 
@@ -100,6 +94,17 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return found
+
+
+def _pop_component(root: str, stack: list[str], on_stack: set[str]) -> list[str]:
+    """Pop a strongly connected component off Tarjan's stack: the nodes down to its root."""
+    component: list[str] = []
+    while True:
+        top = stack.pop()
+        on_stack.discard(top)
+        component.append(top)
+        if top == root:
+            return component
 
 
 def _is_package_of(package: str, module: str) -> bool:

@@ -164,10 +164,7 @@ def screen_html(html: str, limits: HtmlLimits) -> Rejection | None:
     while (match := _TAG.search(html, pos)) is not None:
         pos = match.end()
         if match.group(2) is None:  # a comment, up to its end
-            end = html.find("-->", pos)
-            if end < 0:
-                break
-            pos = end + 3
+            pos = _comment_end(html, pos)
             continue
         tags += 1
         if tags > limits.max_tags:
@@ -177,31 +174,50 @@ def screen_html(html: str, limits: HtmlLimits) -> Rejection | None:
             return _refuse(f"a tag of {size} bytes (limit {limits.max_tag_bytes})")
         name = match.group(2).lower()
         if match.group(1):
-            if open_names.get(name) and (name, len(stack)) != ignored:
-                if _closes(name, stack):
-                    while (top := stack.pop()) != name:
-                        open_names[top] -= 1
-                    open_names[name] -= 1
-                else:  # the same misplaced end tag again need not walk the stack again
-                    ignored = (name, len(stack))
-            continue
-        if name in _VOID or name in _IMPLIED:
-            continue
-        while stack and name in _CLOSED_BY.get(stack[-1], ()):
-            open_names[stack.pop()] -= 1
-        if name in _RAW:
-            end_tag = _raw_end(name).search(html, pos)
-            if end_tag is None:
-                break
-            pos = end_tag.end()
-            continue
-        if match.group(0).endswith("/"):
-            continue
-        stack.append(name)
-        open_names[name] = open_names.get(name, 0) + 1
-        if len(stack) + implied > limits.max_depth:
-            return _refuse(f"elements nested more than {limits.max_depth} deep")
+            ignored = _end_tag(name, stack, open_names, ignored)
+        elif name not in _VOID and name not in _IMPLIED:
+            _close_implied(name, stack, open_names)
+            if name in _RAW:
+                pos = _raw_end_of(html, name, pos)
+            elif not match.group(0).endswith("/"):
+                stack.append(name)
+                open_names[name] = open_names.get(name, 0) + 1
+                if len(stack) + implied > limits.max_depth:
+                    return _refuse(f"elements nested more than {limits.max_depth} deep")
     return None
+
+
+def _comment_end(html: str, pos: int) -> int:
+    """Where the scan goes on after a comment: past its `-->`, or the page's end if none comes."""
+    end = html.find("-->", pos)
+    return len(html) if end < 0 else end + 3
+
+
+def _raw_end_of(html: str, name: str, pos: int) -> int:
+    """Where the scan goes on after a script's or style's text: past its end tag, or the page's
+    end if none comes."""
+    end_tag = _raw_end(name).search(html, pos)
+    return len(html) if end_tag is None else end_tag.end()
+
+
+def _end_tag(
+    name: str, stack: list[str], open_names: dict[str, int], ignored: tuple[str, int] | None
+) -> tuple[str, int] | None:
+    """Apply an end tag to the open elements; the misplaced end tag now ignored, if any."""
+    if open_names.get(name) and (name, len(stack)) != ignored:
+        if not _closes(name, stack):
+            # the same misplaced end tag again need not walk the stack again
+            return (name, len(stack))
+        while (top := stack.pop()) != name:
+            open_names[top] -= 1
+        open_names[name] -= 1
+    return ignored
+
+
+def _close_implied(name: str, stack: list[str], open_names: dict[str, int]) -> None:
+    """Close the open elements that the start of `name` ends, as `<div>` ends an open `<p>`."""
+    while stack and name in _CLOSED_BY.get(stack[-1], ()):
+        open_names[stack.pop()] -= 1
 
 
 def _read_bytes(tag: str) -> int:

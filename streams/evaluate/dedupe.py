@@ -126,11 +126,7 @@ def build_stream(
     rng = random.Random(seed)
     vocabulary = sorted({w for row in bases for w in tokens(row["text"]) if len(w) > 3})
     titles = [row["title"] for row in donors]
-    pools: dict[str, list[dict[str, Any]]] = {}
-    for row in donors:
-        pools.setdefault(row["topic_label"], []).append(row)
-    for pool in pools.values():
-        rng.shuffle(pool)
+    pools = _desks(donors, rng)
     items: list[Item] = []
     by_id: dict[str, Item] = {}
     for row in bases:
@@ -151,15 +147,31 @@ def build_stream(
             if rng.random() < 0.5:
                 text = make(base.text)
                 items.append(_copy(base, f"{base.id}~{kind}", text, kind, rng, base.cluster))
-        desk = pools.get(row["topic_label"], [])
-        for kind, keep in (("rewrite", 0.0), ("followup", 1 / 3)):
-            if desk and rng.random() < 0.5:
-                # Each donor body is used once: two rewrites sharing one would be true copies.
-                rewritten = v.rewrite(base.text, desk.pop()["text"], rng, keep)
-                if rewritten is not None:
-                    rid = f"{base.id}~{kind}"
-                    items.append(_copy(base, rid, rewritten, kind, rng, rid))
+        items += _rewrites(base, pools.get(row["topic_label"], []), rng)
     return sorted(items, key=lambda item: item.order)
+
+
+def _desks(donors: Sequence[dict[str, Any]], rng: random.Random) -> dict[str, list[dict[str, Any]]]:
+    """The donor stories by topic, each topic's in random order."""
+    pools: dict[str, list[dict[str, Any]]] = {}
+    for row in donors:
+        pools.setdefault(row["topic_label"], []).append(row)
+    for pool in pools.values():
+        rng.shuffle(pool)
+    return pools
+
+
+def _rewrites(base: Item, desk: list[dict[str, Any]], rng: random.Random) -> list[Item]:
+    """A rewrite and a follow-up of `base`, each half the time, from donor bodies of its topic."""
+    items: list[Item] = []
+    for kind, keep in (("rewrite", 0.0), ("followup", 1 / 3)):
+        if desk and rng.random() < 0.5:
+            # Each donor body is used once: two rewrites sharing one would be true copies.
+            rewritten = v.rewrite(base.text, desk.pop()["text"], rng, keep)
+            if rewritten is not None:
+                rid = f"{base.id}~{kind}"
+                items.append(_copy(base, rid, rewritten, kind, rng, rid))
+    return items
 
 
 def _when(row: dict[str, Any]) -> datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry
@@ -49,42 +50,12 @@ def condensed(registry: CollectorRegistry | None = None) -> dict[str, Any]:
 
     Read from `registry`, the worker's (`metrics.REGISTRY`) by default.
     """
-    messages: dict[str, dict[str, float]] = defaultdict(dict)
-    buckets: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    sums: dict[str, float] = {}
-    counts: dict[str, float] = {}
-    letters: dict[str, float] = defaultdict(float)
-    duplicates: dict[str, float] = {}
-    lag: dict[str, float] = {}
-    fields: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    chrome: dict[str, float] = {}
-    confidence: dict[str, dict[str, float]] = defaultdict(dict)
-    ingested: dict[str, float] = {}
+    tally = _Tally()
     for name, labels, value in _samples(registry):
-        if name == "warta_messages_total":
-            messages[labels["stage"]][labels["outcome"]] = value
-        elif name == "warta_stage_seconds_bucket":
-            buckets[labels["stage"]].append((float(labels["le"]), value))
-        elif name == "warta_stage_seconds_sum":
-            sums[labels["stage"]] = value
-        elif name == "warta_stage_seconds_count":
-            counts[labels["stage"]] = value
-        elif name == "warta_dead_letters_total":
-            letters[labels["reason"]] += value
-        elif name == "warta_duplicates_total":
-            duplicates[labels["kind"]] = value
-        elif name == "warta_consumer_lag":
-            lag[labels["topic"]] = value
-        elif name == "warta_extraction_fields_total":
-            fields[labels["source"]][labels["field"]][labels["found"]] = value
-        elif name == "warta_chrome_survived_total":
-            chrome[labels["source"]] = value
-        elif name in ("warta_body_confidence_sum", "warta_body_confidence_count"):
-            confidence[labels["source"]][name.rsplit("_", 1)[1]] = value
-        elif name == "warta_body_confidence_bucket" and labels["le"] == "0.5":
-            confidence[labels["source"]]["low"] = value
-        elif name == "warta_http_ingested_total":
-            ingested[labels["outcome"]] = value
+        read = _READERS.get(name)
+        if read is not None:
+            read(tally, labels, value)
+    sums, counts = tally.sums, tally.counts
     latency = {
         stage: {
             "count": counts.get(stage, 0.0),
@@ -92,17 +63,93 @@ def condensed(registry: CollectorRegistry | None = None) -> dict[str, Any]:
             "p50": quantile(0.5, sorted(b)),
             "p95": quantile(0.95, sorted(b)),
         }
-        for stage, b in buckets.items()
+        for stage, b in tally.buckets.items()
     }
     return {
-        "messages": dict(messages),
+        "messages": dict(tally.messages),
         "latency": latency,
-        "dead_letters": dict(letters),
-        "duplicates": duplicates,
-        "lag": lag,
-        "quality": _quality(fields, chrome, confidence),
-        "ingested": ingested,
+        "dead_letters": dict(tally.letters),
+        "duplicates": tally.duplicates,
+        "lag": tally.lag,
+        "quality": _quality(tally.fields, tally.chrome, tally.confidence),
+        "ingested": tally.ingested,
     }
+
+
+class _Tally:
+    """The samples `condensed` keeps, gathered by metric; one reader method per metric."""
+
+    def __init__(self) -> None:
+        self.messages: dict[str, dict[str, float]] = defaultdict(dict)
+        self.buckets: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        self.sums: dict[str, float] = {}
+        self.counts: dict[str, float] = {}
+        self.letters: dict[str, float] = defaultdict(float)
+        self.duplicates: dict[str, float] = {}
+        self.lag: dict[str, float] = {}
+        self.fields: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+        self.chrome: dict[str, float] = {}
+        self.confidence: dict[str, dict[str, float]] = defaultdict(dict)
+        self.ingested: dict[str, float] = {}
+
+    def message(self, labels: dict[str, str], value: float) -> None:
+        self.messages[labels["stage"]][labels["outcome"]] = value
+
+    def bucket(self, labels: dict[str, str], value: float) -> None:
+        self.buckets[labels["stage"]].append((float(labels["le"]), value))
+
+    def seconds(self, labels: dict[str, str], value: float) -> None:
+        self.sums[labels["stage"]] = value
+
+    def count(self, labels: dict[str, str], value: float) -> None:
+        self.counts[labels["stage"]] = value
+
+    def letter(self, labels: dict[str, str], value: float) -> None:
+        self.letters[labels["reason"]] += value
+
+    def duplicate(self, labels: dict[str, str], value: float) -> None:
+        self.duplicates[labels["kind"]] = value
+
+    def topic_lag(self, labels: dict[str, str], value: float) -> None:
+        self.lag[labels["topic"]] = value
+
+    def field(self, labels: dict[str, str], value: float) -> None:
+        self.fields[labels["source"]][labels["field"]][labels["found"]] = value
+
+    def chrome_left(self, labels: dict[str, str], value: float) -> None:
+        self.chrome[labels["source"]] = value
+
+    def confidence_sum(self, labels: dict[str, str], value: float) -> None:
+        self.confidence[labels["source"]]["sum"] = value
+
+    def confidence_count(self, labels: dict[str, str], value: float) -> None:
+        self.confidence[labels["source"]]["count"] = value
+
+    def confidence_low(self, labels: dict[str, str], value: float) -> None:
+        # the share at 0.5 or below: the cumulative bucket up to 0.5
+        if labels["le"] == "0.5":
+            self.confidence[labels["source"]]["low"] = value
+
+    def ingest(self, labels: dict[str, str], value: float) -> None:
+        self.ingested[labels["outcome"]] = value
+
+
+# Sample name -> the `_Tally` method that keeps it; other samples are not shown.
+_READERS: dict[str, Callable[[_Tally, dict[str, str], float], None]] = {
+    "warta_messages_total": _Tally.message,
+    "warta_stage_seconds_bucket": _Tally.bucket,
+    "warta_stage_seconds_sum": _Tally.seconds,
+    "warta_stage_seconds_count": _Tally.count,
+    "warta_dead_letters_total": _Tally.letter,
+    "warta_duplicates_total": _Tally.duplicate,
+    "warta_consumer_lag": _Tally.topic_lag,
+    "warta_extraction_fields_total": _Tally.field,
+    "warta_chrome_survived_total": _Tally.chrome_left,
+    "warta_body_confidence_sum": _Tally.confidence_sum,
+    "warta_body_confidence_count": _Tally.confidence_count,
+    "warta_body_confidence_bucket": _Tally.confidence_low,
+    "warta_http_ingested_total": _Tally.ingest,
+}
 
 
 def _quality(
