@@ -30,6 +30,16 @@ def follower(settings: Settings, *topics: str, from_beginning: bool) -> AIOKafka
     )
 
 
+def reader(bootstrap: str, max_fetch: int) -> AIOKafkaConsumer:
+    """A consumer outside any group that assigns partitions itself and commits nothing."""
+    return AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        group_id=None,
+        max_partition_fetch_bytes=max_fetch,
+    )
+
+
 async def refresh_metadata(consumer: AIOKafkaConsumer) -> None:
     """Fetch the cluster's metadata now, so that the consumer knows every topic's partitions.
 

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 from pydantic import ValidationError
 
 from schemas import DeadLetter, codec
 from streams.core import claimcheck, topics
 from streams.core.deadletter import Unrecoverable, original_payload
-from streams.runtime.clients import refresh_metadata
+from streams.runtime.clients import reader, refresh_metadata
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,7 @@ async def read_letters(
     max_fetch: int = 8 * 1024 * 1024,
 ) -> list[Letter]:
     """Every dead letter now in articles.dlq (up to its current end), oldest first per partition."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        enable_auto_commit=False,
-        group_id=None,
-        max_partition_fetch_bytes=max_fetch,
-    )
+    consumer = reader(bootstrap, max_fetch)
     await consumer.start()
     try:
         await refresh_metadata(consumer)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,21 +87,14 @@ def test_like_fallback_without_fts(sqlite_store: Store) -> None:
 
 
 @pytest.fixture
-def pg_store(postgres_url: str) -> Iterator[Store]:
-    schema = f"warta_search_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.begin() as c:
-        c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    store = Store(postgres_url + f"?options=-csearch_path%3D{schema}")
+def pg_store(postgres_url: str, pg_schema: str) -> Iterator[Store]:
+    store = Store(postgres_url + f"?options=-csearch_path%3D{pg_schema}")
     try:
         store.migrate()
         store.upsert_articles(ARTICLES)
         yield store
     finally:
         store.close()
-        with admin.begin() as c:
-            c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.mark.postgres

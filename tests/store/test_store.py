@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from streams.store import Store, redact
 from tests.factories import duplicate, tagged
@@ -22,18 +20,11 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def pg_store(postgres_url: str) -> Iterator[Store]:
-    schema = f"warta_test_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.begin() as c:
-        c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    store = Store(postgres_url + f"?options=-csearch_path%3D{schema}")
+def pg_store(postgres_url: str, pg_schema: str) -> Iterator[Store]:
+    store = Store(postgres_url + f"?options=-csearch_path%3D{pg_schema}")
     store.migrate()
     yield store
     store.close()
-    with admin.begin() as c:
-        c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def _exercise(store: Store) -> None:

@@ -8,7 +8,7 @@ import logging
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from streams.core import topics
-from streams.runtime.clients import refresh_metadata
+from streams.runtime.clients import reader, refresh_metadata
 from streams.runtime.web.feed import Feed
 
 log = logging.getLogger(__name__)
@@ -35,12 +35,7 @@ async def _assign(consumer: AIOKafkaConsumer) -> list[TopicPartition]:
 
 async def follow_once(feed: Feed, bootstrap: str, max_fetch: int) -> None:
     """Read the followed topics without a consumer group (nothing is committed) until cancelled."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        enable_auto_commit=False,
-        group_id=None,
-        max_partition_fetch_bytes=max_fetch,
-    )
+    consumer = reader(bootstrap, max_fetch)
     await consumer.start()
     try:
         for _ in range(60):
