@@ -18,7 +18,7 @@ from streams.runtime.lag import LagReader
 from streams.runtime.topics import raw_topic
 from streams.runtime.web.feed import Feed
 from streams.runtime.web.follow import follow
-from streams.runtime.web.guard import guard, quiet_malformed_requests
+from streams.runtime.web.guard import exposure_warning, guard, quiet_malformed_requests
 from streams.runtime.web.stats import stage_totals
 from streams.runtime.web.views import Handler, WebContext, handlers
 from streams.settings import Settings, get_settings
@@ -67,6 +67,8 @@ def default_context(settings: Settings) -> WebContext:
 def register(app: faust.App, context: WebContext | None = None) -> WebContext:
     """Serve the dashboard, /metrics and the API from `app`, and start their timers."""
     ctx = context or default_context(get_settings())
+    if (warning := exposure_warning(ctx.settings)) is not None:
+        log.warning(warning)
     _free_root(app)
     by_path: dict[str, dict[str, Handler]] = {}
     for (method, path), handler in handlers(ctx).items():

@@ -53,6 +53,18 @@ def host_name(value: str) -> str:
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
+def exposure_warning(settings: Settings) -> str | None:
+    """What to tell the operator when the API is reachable beyond this machine without a token."""
+    host = host_name(settings.web_host)
+    if host in LOOPBACK_NAMES or host.startswith("127.") or settings.web_token is not None:
+        return None
+    return (
+        f"the worker's web port is bound to {settings.web_host}, beyond loopback, and "
+        "WARTA_WEB_TOKEN is not set: anyone who can reach it may read the store and post "
+        "articles; set WARTA_WEB_TOKEN (or WARTA_WEB_HOST=127.0.0.1)"
+    )
+
+
 def allowed_hosts(settings: Settings) -> frozenset[str]:
     """The names this server answers to: its bound address, loopback and the operator's list."""
     names = {host_name(settings.web_host), *LOOPBACK_NAMES}

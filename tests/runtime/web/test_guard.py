@@ -170,3 +170,30 @@ async def test_the_token_is_required_for_the_api_when_set(
         assert (await http.get("/")).status == 200
         assert (await http.get("/?token=s3cret")).status == 200
         assert (await http.get("/api/summary")).status == 200
+
+
+@pytest.mark.parametrize(
+    ("host", "token", "warned"),
+    [
+        ("127.0.0.1", None, False),
+        ("localhost", None, False),
+        ("::1", None, False),
+        ("0.0.0.0", None, True),
+        ("192.0.2.10", None, True),
+        ("0.0.0.0", "s3cret-token-of-length", False),
+    ],
+)
+async def test_binding_beyond_loopback_without_a_token_is_warned(
+    make_client: Callable[..., Any],
+    caplog: pytest.LogCaptureFixture,
+    host: str,
+    token: str | None,
+    warned: bool,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="streams.runtime.web"):
+        http, _ = make_client(web_host=host, web_token=token)
+    await http.close()
+    said = [
+        r.getMessage() for r in caplog.records if "WARTA_WEB_TOKEN is not set" in r.getMessage()
+    ]
+    assert bool(said) == warned, said
