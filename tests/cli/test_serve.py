@@ -25,7 +25,7 @@ def test_a_second_ctrl_c_stops_the_drain_and_says_what_is_abandoned(
         return found
 
     monkeypatch.setattr(serve, "group_lag", lag)
-    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    worker = subprocess.Popen([sys.executable, "-c", "import signal; signal.pause()"])
     try:
         assert serve.drain(Settings(), worker, 60.0, second) is False
     finally:

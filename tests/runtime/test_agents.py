@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,16 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
 
     monkeypatch.setattr(faust.Topic, "send", send)
     return out
+
+
+async def eventually(check: Callable[[], bool], every: float = 0.05) -> None:
+    """Return once `check()` holds, or after 5 s (the store agent writes when its batch time ends)."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(5.0):
+            while True:
+                if check():
+                    return
+                await asyncio.sleep(every)
 
 
 def _by_topic(sent: Sent, topic: str) -> list[dict[str, Any]]:
@@ -219,10 +231,7 @@ async def test_store_agent_writes_articles_and_duplicates(sent: Sent, tmp_path: 
             await on(topics.DUPLICATES).put(key=b"a2", value=codec.dumps(duplicate("a2", "a1")))
             await on(topics.DUPLICATES).put(key=b"bad", value=b"[]")
             # One batch, written when the batch time runs out.
-            for _ in range(100):
-                if store.counts() == {"articles": 1, "duplicates": 1}:
-                    break
-                await asyncio.sleep(0.05)
+            await eventually(lambda: store.counts() == {"articles": 1, "duplicates": 1})
         assert store.counts() == {"articles": 1, "duplicates": 1}
         assert store.duplicate("a2") is not None
         [letter] = _by_topic(sent, topics.DLQ)
@@ -258,10 +267,9 @@ async def test_store_agent_dead_letters_only_the_row_that_fails(
                     key=article_id.encode(), value=codec.dumps(tagged(article_id))
                 )
             await on(topics.UNIQUE).put(key=b"bad", value=b"[]")
-            for _ in range(100):
-                if len(_by_topic(sent, topics.DLQ)) >= 2 and store.counts()["articles"] == 2:
-                    break
-                await asyncio.sleep(0.05)
+            await eventually(
+                lambda: len(_by_topic(sent, topics.DLQ)) >= 2 and store.counts()["articles"] == 2
+            )
         assert sorted(store.ids("articles")) == ["ok-1", "ok-2"]
         letters = sorted((m["key"], m["reason"]) for m in _by_topic(sent, topics.DLQ))
         # Each once, though the batch that held them was written twice.

@@ -104,6 +104,18 @@ def settle(bootstrap: str, store: Store, ids: set[str], procs: list[Any]) -> dic
     return seen
 
 
+def two_workers(stack: ExitStack, bootstrap: str, db: str, tmp: Path) -> list[harness.Process]:
+    """Two workers on one database, both joined and assigned before anything is sent."""
+    procs = [
+        stack.enter_context(
+            harness.worker(worker_env(bootstrap, db, tmp / f"w{n}"), tmp / f"w{n}.log")
+        )
+        for n in range(2)
+    ]
+    wait_joined(bootstrap, 2, *procs)
+    return procs
+
+
 def test_a_shuffled_burst_with_copies_first_ends_in_the_stories(tmp_path: Path) -> None:
     originals, copies, gold = rows()
     gold = offline_gold(originals + copies, gold)
@@ -113,15 +125,7 @@ def test_a_shuffled_burst_with_copies_first_ends_in_the_stories(tmp_path: Path) 
     burst = copies[:10] + sorted(originals + copies[10:], key=lambda _: rng.random())
     with harness.broker() as broker, ExitStack() as stack:
         db = f"sqlite:///{tmp_path / 'burst.sqlite3'}"
-        procs = [
-            stack.enter_context(
-                harness.worker(
-                    worker_env(broker.bootstrap, db, tmp_path / f"w{n}"), tmp_path / f"w{n}.log"
-                )
-            )
-            for n in range(2)
-        ]
-        wait_joined(broker.bootstrap, 2, *procs)
+        procs = two_workers(stack, broker.bootstrap, db, tmp_path)
         run(harness.produce(broker.bootstrap, topics.RAW, messages(burst)))
         store = Store(db)
         seen = settle(broker.bootstrap, store, set(gold), procs)
@@ -139,15 +143,7 @@ def test_a_corrected_verdict_is_published_and_the_store_follows_it(tmp_path: Pat
     originals, copies, gold = rows()
     with harness.broker() as broker, ExitStack() as stack:
         db = f"sqlite:///{tmp_path / 'fix.sqlite3'}"
-        procs = [
-            stack.enter_context(
-                harness.worker(
-                    worker_env(broker.bootstrap, db, tmp_path / f"w{n}"), tmp_path / f"w{n}.log"
-                )
-            )
-            for n in range(2)
-        ]
-        wait_joined(broker.bootstrap, 2, *procs)
+        procs = two_workers(stack, broker.bootstrap, db, tmp_path)
         store = Store(db)
         first = [c for c in copies if c["id"].endswith("-trimmed")]
         run(harness.produce(broker.bootstrap, topics.RAW, messages(first)))

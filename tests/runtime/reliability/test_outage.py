@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from streams.runtime.harness import (
     produce,
     run,
     stored_count,
+    wait_for,
     wait_stored,
     worker_env,
 )
@@ -97,7 +97,12 @@ def test_database_outage_applies_backpressure(
             assert wait_stored(direct, 40, 150, proc) >= 40, proc.tail()
             proxy.cut()
             cut_at = stored_count(direct)
-            time.sleep(15)  # the outage itself: what is under test, not a wait for something
+            # The outage lasts until the worker has met it and backed off three times (with the
+            # doubling back-off from 0.5 s, several seconds of writes refused).
+            met = wait_for(
+                lambda: proc.text().count("database down (attempt") >= 3, 120, 0.3, [proc]
+            )
+            assert met, proc.tail()
             during = stored_count(direct)
             proc.check()
             proxy.up()
