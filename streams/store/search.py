@@ -192,6 +192,55 @@ def _like(connection: Connection, terms: list[str], limit: int, language: str | 
     return list(connection.execute(stmt))
 
 
+def entity_facets(engine: Engine, ids: list[str], limit: int = 10) -> list[dict[str, Any]]:
+    """The canonical entities the articles `ids` name, most articles first.
+
+    Counted by `resolved_entities[].key` (`ORG:nato`), once per article, so that "NATO" and
+    "Pakta Pertahanan Atlantik Utara (NATO)" in one hit are one entity. A person an article
+    names only by surname (`PERSON:stoltenberg`) joins the one full name among the hits that
+    ends with it (`PERSON:jens-stoltenberg`). Articles stored before resolution existed have
+    no such field and add nothing."""
+    from streams.store.tables import articles
+
+    if not ids:
+        return []
+    seen: dict[str, set[str]] = {}
+    first: dict[str, dict[str, Any]] = {}
+    stmt = sa.select(articles.c.id, articles.c.data).where(articles.c.id.in_(ids))
+    with engine.connect() as connection:
+        for article_id, data in connection.execute(stmt):
+            for entity in _resolved(data):
+                key = str(entity["key"])
+                seen.setdefault(key, set()).add(article_id)
+                first.setdefault(
+                    key, {"key": key, "name": entity.get("name"), "type": entity.get("type")}
+                )
+    for short, full in _surnames(set(seen)).items():
+        seen[full] |= seen.pop(short)
+    ranked = sorted(seen.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
+    return [{**first[key], "articles": len(members)} for key, members in ranked]
+
+
+def _surnames(keys: set[str]) -> dict[str, str]:
+    """Single-word person keys -> the one longer person key that ends with that word."""
+    merged: dict[str, str] = {}
+    for key in keys:
+        kind, _, name = key.partition(":")
+        if kind != "PERSON" or "-" in name:
+            continue
+        longer = [k for k in keys if k.startswith("PERSON:") and k.endswith(f"-{name}")]
+        if len(longer) == 1:  # two Widodos among the hits: leave the surname alone
+            merged[key] = longer[0]
+    return merged
+
+
+def _resolved(data: Any) -> list[dict[str, Any]]:
+    entities = data.get("resolved_entities") if isinstance(data, dict) else None
+    if not isinstance(entities, list):
+        return []
+    return [e for e in entities if isinstance(e, dict) and e.get("key")]
+
+
 def recent(engine: Engine, limit: int = 30) -> list[dict[str, Any]]:
     """The most recently stored articles' full messages, newest first."""
     from streams.store.tables import articles

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from schemas import Language
+from schemas import Language, RawArticle, TaggedArticle
+from streams.stages.pipeline import process
 from streams.store import Store
-from streams.store.search import search, words
+from streams.store.search import entity_facets, search, words
 from tests.factories import tagged
 
 ARTICLES = [
@@ -130,3 +131,41 @@ def test_a_hit_keeps_the_publication_time_zone(sqlite_store: Store) -> None:
 def test_postgres_hits_keep_the_publication_time_zone(pg_store: Store) -> None:
     [hit] = search(pg_store.engine, "jembatan gantung")
     assert hit.published_at == "2024-03-14T10:25:00+07:00"
+
+
+def _enriched(article_id: str, text: str) -> TaggedArticle:
+    raw = RawArticle(id=article_id, text=text, source="contoh.example")
+    result = process(raw)
+    assert isinstance(result, TaggedArticle), result
+    return result
+
+
+def test_search_counts_canonical_entities_once_per_article(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'e.sqlite3'}")
+    store.migrate()
+    store.upsert_articles(
+        [
+            _enriched(
+                "nato-1",
+                "Sekretaris Jenderal NATO Jens Stoltenberg tiba di Brussel pada Senin. "
+                "Stoltenberg mengatakan aliansi akan menambah latihan bersama di Laut Baltik.",
+            ),
+            _enriched(
+                "nato-2",
+                "Menurut Stoltenberg, anggota NATO sepakat menaikkan anggaran pertahanan. "
+                "Rapat di Brussel berlangsung hingga malam.",
+            ),
+        ]
+    )
+    hits = [h.id for h in search(store.engine, "Stoltenberg")]
+    facets = {f["key"]: f for f in entity_facets(store.engine, hits)}
+    people = [f for f in facets.values() if f["type"] == "PERSON"]
+    # "Jens Stoltenberg" and "Stoltenberg" are one person, named by both articles.
+    assert [(p["name"], p["articles"]) for p in people] == [("Jens Stoltenberg", 2)]
+    assert facets["ORG:nato"]["articles"] == 2
+
+
+def test_articles_without_resolved_entities_add_no_facets(sqlite_store: Store) -> None:
+    hits = [h.id for h in search(sqlite_store.engine, "kopi")]
+    assert hits == ["id-kopi"]
+    assert entity_facets(sqlite_store.engine, hits) == []

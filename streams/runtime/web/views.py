@@ -23,7 +23,7 @@ from streams.runtime.web.ingest import parse_body
 from streams.runtime.web.stats import condensed
 from streams.settings import Settings
 from streams.store import Store
-from streams.store.search import search
+from streams.store.search import entity_facets, search
 
 log = logging.getLogger(__name__)
 Sender = Callable[[Sequence[tuple[bytes, bytes]]], Awaitable[None]]
@@ -213,4 +213,7 @@ async def _search(ctx: WebContext, request: web.Request) -> web.StreamResponse:
     language = request.query.get("lang") or None
     engine = ctx.store().engine
     hits = await asyncio.to_thread(search, engine, query, limit, language)
-    return json_response({"query": query, "hits": [h.as_dict() for h in hits]})
+    # The canonical entities of the hits: one count per person or body however it is written.
+    entities = await asyncio.to_thread(entity_facets, engine, [h.id for h in hits])
+    body = {"query": query, "hits": [h.as_dict() for h in hits], "entities": entities}
+    return json_response(body)

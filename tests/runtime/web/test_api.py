@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from schemas import RawArticle, codec
+from schemas import Mention, RawArticle, ResolvedEntity, codec
 from streams.runtime.web import WebContext, register
 from streams.settings import Settings
 from streams.store import Store
@@ -37,7 +37,18 @@ def store(tmp_path: Path) -> Store:
     store.migrate()
     store.upsert_articles(
         [
-            tagged("a1", "Banjir rob merendam pesisir Semarang pada Senin pagi."),
+            tagged(
+                "a1",
+                "Banjir rob merendam pesisir Semarang pada Senin pagi.",
+                resolved_entities=[
+                    ResolvedEntity(
+                        key="LOC:semarang",
+                        name="Semarang",
+                        type="LOC",
+                        mentions=[Mention(text="Semarang", start=28, end=36)],
+                    )
+                ],
+            ),
             tagged("evil", "Isi berita biasa.", title="<script>alert(1)</script>"),
         ]
     )
@@ -152,6 +163,8 @@ async def test_search_finds_stored_articles(client: tuple[HttpClient, list[Any]]
     hits = (await response.json())["hits"]
     assert [h["id"] for h in hits] == ["a1"]
     assert "«Semarang»" in hits[0]["snippet"]
+    entities = (await response.json())["entities"]
+    assert entities == [{"key": "LOC:semarang", "name": "Semarang", "type": "LOC", "articles": 1}]
     assert (await http.get("/api/search", params={"q": "kata-yang-tidak-ada"})).status == 200
     assert (await http.get("/api/search")).status == 400
 
