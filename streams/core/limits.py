@@ -292,19 +292,46 @@ def _refuse(what: str) -> Rejection:
     return Rejection(reason="pathological_html", error=f"the page has {what}")
 
 
+# A page this small runs in the caller's thread (the event loop's), without the hand-off to a
+# thread and back: below both bounds extraction is short whatever the page holds. Measured
+# (docs/performance.md): 81 % of the corpus's extraction time falls below them, its slowest page
+# 0.19 s; the slowest hostile page we could build below them (250 nested divs, then 3,700
+# paragraphs) 1.1 s. A page above either bound, and any page when the limit itself is under
+# INLINE_MIN_LIMIT, runs in a thread that is abandoned at the limit.
+INLINE_MAX_CHARS = 512 * 1024
+INLINE_MAX_TAGS = 4000
+INLINE_MIN_LIMIT = 5.0
+
+
+def small_enough(html: str | None, text: str | None) -> bool:
+    """Whether extraction of this page (and text) is cheap enough to run inline."""
+    chars = len(html or "") + len(text or "")
+    return chars < INLINE_MAX_CHARS and (not html or html.count("<") < INLINE_MAX_TAGS)
+
+
 class TimeLimit:
-    """Runs a blocking function in a daemon thread and gives up on it after `seconds`.
+    """Runs a blocking function under a time limit: inline when the input is small, else in a
+    daemon thread given up on after `seconds`.
 
     A thread cannot be killed: one that runs over is abandoned (it ends on its own when its
     work does) and the stream moves on. Daemon threads never hold up the process's exit.
+    Handing every call to a thread and back costs the event loop the GIL twice per call
+    and contends with it meanwhile, so a call the caller says is small (`inline=True`) runs in
+    the caller's thread when the limit is no tighter than INLINE_MIN_LIMIT.
     """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.abandoned = 0
+        self.inline = 0
+        self.threaded = 0
 
-    async def run(self, fn: Callable[[T], R], item: T) -> R | Rejection:
+    async def run(self, fn: Callable[[T], R], item: T, inline: bool = False) -> R | Rejection:
         """`fn(item)`, or a `timeout` rejection when it takes longer than the limit."""
+        if inline and self.seconds >= INLINE_MIN_LIMIT:
+            self.inline += 1
+            return fn(item)
+        self.threaded += 1
         loop = asyncio.get_running_loop()
         done: asyncio.Future[R] = loop.create_future()
 

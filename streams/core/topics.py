@@ -25,10 +25,10 @@ INTERNAL = (BY_FINGERPRINT, BANDS, CANDIDATES, LINKS)
 # The topology: the topics each agent consumes. The agents subscribe from here, and the list of
 # topics the worker's group consumes (its lag is the work still to do; `warta run` drains it
 # before stopping the embedded broker) is derived from it, never written out by hand.
+# Clean, enrich and tag run in one agent ("stages"): articles.clean and articles.enriched are
+# written for consumers, and no agent of warta reads them back.
 READS: dict[str, tuple[str, ...]] = {
-    "clean": (RAW,),
-    "enrich": (CLEAN,),
-    "tag": (ENRICHED,),
+    "stages": (RAW,),
     "rekey": (TAGGED,),
     "exact": (BY_FINGERPRINT,),
     "band": (BANDS,),

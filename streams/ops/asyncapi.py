@@ -26,22 +26,24 @@ REF = "#/components/schemas/{model}"
 # topic -> (channel id, message model, what is on it, does warta send or receive it)
 CHANNELS: dict[str, tuple[str, type[BaseModel], str, list[str]]] = {
     topics.RAW: ("articlesRaw", RawArticle, "Raw articles pushed by producers.", ["receive"]),
+    # One agent cleans, enriches and tags each raw article and writes all three results; warta
+    # reads only articles.tagged back (dedupe), the other two are for consumers.
     topics.CLEAN: (
         "articlesClean",
         CleanArticle,
-        "Cleaned text and metadata.",
-        ["send", "receive"],
+        "Cleaned text and metadata, for consumers (warta itself does not read it back).",
+        ["send"],
     ),
     topics.ENRICHED: (
         "articlesEnriched",
         EnrichedArticle,
-        "Language, entities, places, keywords, quotes, summary.",
-        ["send", "receive"],
+        "Language, entities, places, keywords, quotes, summary, for consumers.",
+        ["send"],
     ),
     topics.TAGGED: (
         "articlesTagged",
         TaggedArticle,
-        "IPTC topics and rule tags.",
+        "IPTC topics and rule tags; dedupe reads it.",
         ["send", "receive"],
     ),
     topics.UNIQUE: (

@@ -84,9 +84,14 @@ async def each_one(stage: str, event: Event, handle: Callable[[Event], Awaitable
     try:
         await handle(event)
     except Exception as exc:  # the agent must outlive any one message
-        log.exception("%s failed on %s[%s]@%s", stage, *_where(event))
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        await to_dlq(stage, event, Rejection(reason="internal_error", error=error))
+        await crashed(stage, event, exc)
+
+
+async def crashed(stage: str, event: Event, exc: Exception) -> None:
+    """Dead-letter an event whose handler raised in `stage` (`internal_error`), logged."""
+    log.exception("%s failed on %s[%s]@%s", stage, *_where(event), exc_info=exc)
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    await to_dlq(stage, event, Rejection(reason="internal_error", error=error))
 
 
 def withhold_ack(event: Event) -> None:

@@ -12,14 +12,17 @@ import faust
 import orjson
 import pytest
 
-from schemas import codec
+from schemas import CleanArticle, EnrichedArticle, RawArticle, TaggedArticle, codec
 from streams.core import topics
+from streams.core.decode import decode
 from streams.runtime.agents import dedupe as dedupe_agents
 from streams.runtime.agents import stages as agents
 from streams.runtime.agents import store as store_agents
 from streams.runtime.app import settings
+from streams.stages import pipeline
 from streams.stages.dedupe import signature
 from streams.stages.dedupe.routing import owner
+from streams.stages.pipeline import clean_stage, enrich_stage, tag_stage
 from streams.store import Store
 from tests.factories import duplicate, tagged
 
@@ -63,40 +66,109 @@ ARTICLE = {
 }
 
 
-async def test_clean_forwards_good_and_dead_letters_bad(sent: Sent) -> None:
-    async with agents.clean_agent.test_context() as agent:
-        await agent.put(key=b"agen-1", value=orjson.dumps(ARTICLE))
+def _expected(value: bytes) -> dict[str, dict[str, Any]]:
+    """What the three stage functions give for one raw message, as JSON per output topic."""
+    raw = decode(RawArticle, value, settings.max_message_bytes)
+    assert isinstance(raw, RawArticle)
+    cleaned = clean_stage(raw)
+    assert isinstance(cleaned, CleanArticle)
+    enriched = enrich_stage(cleaned)
+    assert isinstance(enriched, EnrichedArticle)
+    tagged_article = tag_stage(enriched)
+    assert isinstance(tagged_article, TaggedArticle)
+    return {
+        topics.CLEAN: codec.loads(codec.dumps(cleaned)),
+        topics.ENRICHED: codec.loads(codec.dumps(enriched)),
+        topics.TAGGED: codec.loads(codec.dumps(tagged_article)),
+    }
+
+
+STAGE_TOPICS = (topics.CLEAN, topics.ENRICHED, topics.TAGGED)
+
+
+async def test_one_agent_writes_clean_enriched_and_tagged(sent: Sent) -> None:
+    value = orjson.dumps(ARTICLE)
+    async with agents.stages_agent.test_context() as agent:
+        await agent.put(key=b"agen-1", value=value, timestamp=1_700_000_000.5)
+    assert [name for name, _, _, _ in sent] == list(STAGE_TOPICS), "in order, nothing else"
+    want = _expected(value)
+    for name, key, body, options in sent:
+        assert body == want[name], f"{name}: not what the stage function gives"
+        assert key == b"agen-1"
+        assert options["timestamp"] == 1_700_000_000.5, "the raw record's timestamp goes on"
+    assert "Sukamaju" in want[topics.CLEAN]["text"]
+    assert want[topics.TAGGED]["language"]["code"] == "id"
+    assert want[topics.TAGGED]["topics"], "every article gets at least one topic"
+
+
+async def test_the_key_is_the_article_id_the_stages_give(sent: Sent) -> None:
+    # No id in the message: clean derives it (from the url), and every topic is keyed by it.
+    article = {k: v for k, v in ARTICLE.items() if k != "id"}
+    async with agents.stages_agent.test_context() as agent:
+        await agent.put(key=b"producer-key", value=orjson.dumps(article))
+    keys = {key for _, key, _, _ in sent}
+    [body] = _by_topic(sent, topics.TAGGED)
+    assert keys == {body["id"].encode()}
+    assert body["id"] != "producer-key"
+
+
+async def test_a_refusal_at_clean_is_dead_lettered_as_clean(sent: Sent) -> None:
+    async with agents.stages_agent.test_context() as agent:
         await agent.put(key=b"broken", value=b'{"id": "broken", "text": ')
         await agent.put(key=b"empty", value=orjson.dumps({"id": "empty", "text": "   "}))
-    [clean] = _by_topic(sent, topics.CLEAN)
-    assert clean["id"] == "agen-1"
-    assert "Sukamaju" in clean["text"]
+    assert not [name for name, _, _, _ in sent if name in STAGE_TOPICS]
     letters = {letter["key"]: letter for letter in _by_topic(sent, topics.DLQ)}
     assert letters["broken"]["reason"] == "invalid_json"
     assert letters["broken"]["payload"] == '{"id": "broken", "text": '
     assert letters["broken"]["topic"] == topics.RAW
     assert letters["empty"]["reason"] in {"no_content", "schema_violation"}
+    assert {letter["stage"] for letter in letters.values()} == {"clean"}
 
 
-async def test_clean_enrich_tag_chain(sent: Sent) -> None:
-    async with agents.clean_agent.test_context() as agent:
-        await agent.put(key=b"agen-1", value=orjson.dumps(ARTICLE))
-    async with agents.enrich_agent.test_context() as agent:
-        await agent.put(key=b"agen-1", value=orjson.dumps(_by_topic(sent, topics.CLEAN)[0]))
-    async with agents.tag_agent.test_context() as agent:
-        await agent.put(key=b"agen-1", value=orjson.dumps(_by_topic(sent, topics.ENRICHED)[0]))
-    [tagged_msg] = _by_topic(sent, topics.TAGGED)
-    assert tagged_msg["language"]["code"] == "id"
-    assert tagged_msg["topics"], "every article gets at least one topic"
-    keys = {name: key for name, key, _, _ in sent}
-    assert keys[topics.TAGGED] == b"agen-1"
-
-
-async def test_enrich_dead_letters_a_message_of_the_wrong_shape(sent: Sent) -> None:
-    async with agents.enrich_agent.test_context() as agent:
-        await agent.put(key=b"x", value=orjson.dumps({"id": "x", "text": "no fingerprint"}))
+async def test_a_refusal_at_enrich_is_dead_lettered_as_enrich(sent: Sent) -> None:
+    # Clean keeps punctuation as the body; enrich finds no word in it.
+    value = orjson.dumps({"id": "marks", "text": "!!! ??? ..."})
+    async with agents.stages_agent.test_context() as agent:
+        await agent.put(key=b"marks", value=value)
+    assert [name for name, _, _, _ in sent] == [topics.CLEAN, topics.DLQ]
     [letter] = _by_topic(sent, topics.DLQ)
-    assert (letter["stage"], letter["reason"]) == ("enrich", "schema_violation")
+    assert (letter["stage"], letter["reason"]) == ("enrich", "no_content")
+    # The original message, so that a redrive to articles.raw runs the whole chain again.
+    assert (letter["payload"], letter["key"], letter["topic"]) == (
+        value.decode(),
+        "marks",
+        topics.RAW,
+    )
+
+
+async def test_a_refusal_at_tag_is_dead_lettered_as_tag(
+    sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(article: Any, rules: Any = None) -> Any:
+        raise ValueError("no topic model")
+
+    monkeypatch.setattr(pipeline, "tag", refuse)  # what tag_stage calls
+    async with agents.stages_agent.test_context() as agent:
+        await agent.put(key=b"agen-1", value=orjson.dumps(ARTICLE))
+    assert [name for name, _, _, _ in sent] == [topics.CLEAN, topics.ENRICHED, topics.DLQ]
+    [letter] = _by_topic(sent, topics.DLQ)
+    assert (letter["stage"], letter["reason"]) == ("tag", "tag_error")
+    assert "no topic model" in letter["error"]
+
+
+async def test_a_crash_is_dead_lettered_under_the_stage_that_ran(
+    sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(article: Any) -> Any:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(agents, "enrich_stage", crash)
+    async with agents.stages_agent.test_context() as agent:
+        await agent.put(key=b"agen-1", value=orjson.dumps(ARTICLE))
+        await agent.put(key=b"agen-1", value=orjson.dumps(ARTICLE))  # the agent lives on
+    letters = _by_topic(sent, topics.DLQ)
+    assert [(x["stage"], x["reason"]) for x in letters] == [("enrich", "internal_error")] * 2
+    assert not _by_topic(sent, topics.ENRICHED)
 
 
 async def test_exact_agent_claims_a_fingerprint_once(sent: Sent) -> None:

@@ -53,8 +53,8 @@ def expected_outcomes(
 ) -> tuple[set[str], dict[str, str]]:
     """The ids the worker must store and the dead letters (key -> reason) it must send.
 
-    The agents run these stage functions one after the other; a dead letter carries the key of
-    the message its stage consumed (the raw key for decode and clean, the article id after).
+    The stages agent runs these stage functions one after the other; a dead letter carries the
+    key of the raw message, whichever stage refused it.
     """
     stored: set[str] = set()
     dead: dict[str, str] = {}
@@ -68,7 +68,7 @@ def expected_outcomes(
         enriched = enrich_stage(cleaned)
         tagged = enriched if isinstance(enriched, Rejection) else tag_stage(enriched)
         if isinstance(tagged, Rejection):
-            dead[cleaned.id] = tagged.reason
+            dead[key] = tagged.reason
         else:
             stored.add(tagged.id)
     return stored, dead

@@ -1,77 +1,73 @@
-"""Clean, enrich and tag agents: articles.raw -> articles.clean -> articles.enriched -> articles.tagged.
+"""Clean, enrich and tag in one agent: articles.raw -> articles.clean, articles.enriched, articles.tagged.
 
-Each is a thin loop around its stage function (`streams.stages.pipeline`): decode, call, send the
-result on or dead-letter the refusal.
+Consumes articles.raw. Each message is decoded and validated once (a RawArticle); the stage
+functions of `streams.stages.pipeline` run one after the other on the models in memory, and each
+result still goes to its public topic (the same bodies, keys and timestamps as when three agents
+chained through the topics): the CleanArticle to articles.clean, the EnrichedArticle to
+articles.enriched, the TaggedArticle to articles.tagged, where dedupe reads it. A refusal at any
+stage ends the chain: the raw message goes to articles.dlq under that stage's name (`clean`,
+`enrich` or `tag`), so a redrive sends back the original. Latency and message counts stay per stage.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TypeVar
 
 import faust
 from pydantic import BaseModel
 
-from schemas import CleanArticle, EnrichedArticle, RawArticle, Rejection, TaggedArticle, codec
+from schemas import CleanArticle, RawArticle, Rejection, codec
 from streams.core.decode import decode
-from streams.core.limits import TimeLimit, limits_of
+from streams.core.limits import TimeLimit, limits_of, small_enough
 from streams.runtime import metrics
 from streams.runtime.app import app, settings
-from streams.runtime.events import Event, Stream, each_event, to_dlq
+from streams.runtime.events import Event, Stream, crashed, each_event, to_dlq
 from streams.runtime.topics import clean_topic, enriched_topic, source, tagged_topic
 from streams.stages.pipeline import clean_stage, enrich_stage, tag_stage
 from streams.stages.tag import RuleSet, load_rules
 
 log = logging.getLogger(__name__)
-M = TypeVar("M", bound=BaseModel)
-Out = TypeVar("Out", bound=BaseModel)
 
 # Loaded (and validated) once at start: a bad rules file stops the worker with a clear error.
 _rules: RuleSet | None = load_rules(settings.rules_path) if settings.rules_path else None
 
-
 _limits = limits_of(settings)
-# Extraction is the stage whose cost a page controls: it runs under a time limit.
+# Extraction is the stage whose cost a page controls: it runs under a time limit (a small page
+# in the event loop's own thread, a large one in a thread of its own: streams/core/limits.py).
 _extraction = TimeLimit(settings.stage_timeout_seconds)
 
 
 async def guarded_clean(raw: RawArticle) -> CleanArticle | Rejection:
     """Clean under the time limit: one page cannot stall its partition."""
-    article = await _extraction.run(partial(clean_stage, limits=_limits), raw)
+    small = small_enough(raw.html, raw.text)
+    article = await _extraction.run(partial(clean_stage, limits=_limits), raw, inline=small)
     if not isinstance(article, Rejection):
         # Fill rates and chrome left, per source: how operators see a site change its template.
         metrics.observe_clean(article)
     return article
 
 
-def inline(fn: Callable[[M], Out | Rejection]) -> Callable[[M], Awaitable[Out | Rejection]]:
-    """A cheap stage function as a coroutine, run on the event loop."""
+class _Chain:
+    """One raw event through the three stages; `stage` is the one running (for a crash)."""
 
-    async def run(item: M) -> Out | Rejection:
-        return fn(item)
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        self.stage = "clean"
+        self.started = time.perf_counter()
 
-    return run
+    def enter(self, stage: str) -> None:
+        """`stage` starts now."""
+        self.stage, self.started = stage, time.perf_counter()
 
-
-def stage_handler(
-    stage: str,
-    model: type[M],
-    fn: Callable[[M], Awaitable[Out | Rejection]],
-    sink: faust.TopicT,
-) -> Callable[[Event], Awaitable[None]]:
-    """Decode an event as `model`, apply `fn`, forward the result or dead-letter the refusal."""
-
-    async def handle(event: Event) -> None:
-        item = decode(model, event.value, settings.max_message_bytes)
-        started = time.perf_counter()
-        result = await fn(item) if not isinstance(item, Rejection) else item
-        metrics.LATENCY.labels(stage).observe(time.perf_counter() - started)
+    async def passed(self, result: BaseModel | Rejection, sink: faust.TopicT) -> bool:
+        """Count the stage; send its result on (True), or dead-letter the raw message (False)."""
+        stage, event = self.stage, self.event
+        metrics.LATENCY.labels(stage).observe(time.perf_counter() - self.started)
         if isinstance(result, Rejection):
             await to_dlq(stage, event, result)
-            return
+            return False
         metrics.MESSAGES.labels(stage, "ok").inc()
         key = getattr(result, "id", None)
         # The raw record's timestamp goes on with the article: dedupe orders articles without a
@@ -81,31 +77,37 @@ def stage_handler(
             value=codec.dumps(result),
             timestamp=event.message.timestamp,
         )
-
-    return handle
-
-
-def _tag(article: EnrichedArticle) -> TaggedArticle | Rejection:
-    return tag_stage(article, _rules)
+        return True
 
 
-@app.agent(source("clean"))
-async def clean_agent(stream: Stream) -> None:
-    """articles.raw -> articles.clean."""
-    handler = stage_handler("clean", RawArticle, guarded_clean, clean_topic)
-    await each_event("clean", stream, handler)
+async def handle(event: Event) -> None:
+    """Decode one raw message, then clean, enrich and tag it, publishing each result.
+
+    A handler that raises (a bug: the stage functions turn their own errors into rejections)
+    dead-letters the raw message as `internal_error` of the stage that was running.
+    """
+    chain = _Chain(event)
+    try:
+        await _chain(chain)
+    except Exception as exc:  # the agent must outlive any one message
+        await crashed(chain.stage, event, exc)
 
 
-@app.agent(source("enrich"))
-async def enrich_agent(stream: Stream) -> None:
-    """articles.clean -> articles.enriched."""
-    handler = stage_handler("enrich", CleanArticle, inline(enrich_stage), enriched_topic)
-    await each_event("enrich", stream, handler)
+async def _chain(chain: _Chain) -> None:
+    raw = decode(RawArticle, chain.event.value, settings.max_message_bytes)
+    chain.enter("clean")
+    cleaned = await guarded_clean(raw) if not isinstance(raw, Rejection) else raw
+    if not await chain.passed(cleaned, clean_topic) or isinstance(cleaned, Rejection):
+        return
+    chain.enter("enrich")
+    enriched = enrich_stage(cleaned)
+    if not await chain.passed(enriched, enriched_topic) or isinstance(enriched, Rejection):
+        return
+    chain.enter("tag")
+    await chain.passed(tag_stage(enriched, _rules), tagged_topic)
 
 
-@app.agent(source("tag"))
-async def tag_agent(stream: Stream) -> None:
-    """articles.enriched -> articles.tagged."""
-    await each_event(
-        "tag", stream, stage_handler("tag", EnrichedArticle, inline(_tag), tagged_topic)
-    )
+@app.agent(source("stages"))
+async def stages_agent(stream: Stream) -> None:
+    """articles.raw -> articles.clean, articles.enriched and articles.tagged."""
+    await each_event("clean", stream, handle)
