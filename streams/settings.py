@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     html_max_tag_bytes: int = Field(default=256 * 1024, ge=1024)
     stage_timeout_seconds: float = Field(default=30.0, gt=0)
     dedupe_window_days: float = Field(default=30.0, gt=0)
+    # Where the stream's tables live: "rocksdb" on disk under data_dir/state (the window's
+    # state no longer grows a worker's memory), "memory" rebuilt from the changelogs at start.
+    state_store: Literal["rocksdb", "memory"] = "rocksdb"
+    # Warm copies of each table partition kept on other workers, for fast fail-over.
+    table_standby_replicas: int = Field(default=0, ge=0)
     rules_path: Path | None = None
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from streams.runtime import harness
+
+# The in-process faust app of the agents' tests keeps its RocksDB tables in a fresh directory per
+# run: never the repository's data/, never locked by a concurrent run (read when it is imported).
+os.environ.setdefault("WARTA_DATA_DIR", tempfile.mkdtemp(prefix="warta-tests-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "streams" / "samples" / "articles.jsonl"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import faust
 
-from streams.runtime import codec, transport
+from streams.runtime import codec, state, transport
 from streams.settings import Settings, get_settings
 
 codec.register()
+state.register()
 
 
 def kafka_client_options(settings: Settings) -> dict[str, Any]:
@@ -28,23 +30,34 @@ def kafka_client_options(settings: Settings) -> dict[str, Any]:
     return {"broker_credentials": faust.SSLCredentials()}
 
 
+def state_dir(settings: Settings) -> Path:
+    """The worker's table directory: data_dir/state/worker-<web port> (one per worker), made."""
+    path = settings.data_dir / "state" / f"worker-{settings.web_port}"
+    path.mkdir(parents=True, exist_ok=True)  # faust makes the tables' folder, not its parent
+    return path
+
+
 def create_app(settings: Settings) -> faust.App:
     """A faust app configured for warta; the embedded broker needs short group timeouts."""
     return faust.App(
         settings.app_id,
         broker=settings.broker_url,
-        store="memory://",
+        # On disk (streams/runtime/state.py): the dedupe window's state does not live in memory.
+        store=f"{state.SCHEME}://" if settings.state_store == "rocksdb" else "memory://",
+        # RocksDB locks its directory: each worker on a machine has its own, named by its port.
+        datadir=state_dir(settings),
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,
         broker_rebalance_timeout=settings.rebalance_timeout,
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=settings.heartbeat_interval,
         consumer_auto_offset_reset="earliest",
-        table_standby_replicas=0,
-        # The check guards a RocksDB file against a changelog that was deleted under it. Our
-        # tables live in memory and are rebuilt from the changelog; on the embedded broker a
-        # worker that kept a partition through a rebalance saw its last applied changelog offset
-        # one above the high watermark it then read, and the check crashed the worker.
+        table_standby_replicas=settings.table_standby_replicas,
+        # The check guards a RocksDB file against a changelog that was deleted under it. On the
+        # embedded broker a worker that kept a partition through a rebalance saw its last applied
+        # changelog offset one above the high watermark it then read, and the check crashed the
+        # worker. Off, a local offset past the end (a memory-only broker restarted under a kept
+        # state directory) reads no tail; the rows are keyed and every update idempotent.
         recovery_consistency_check=False,
         web_enabled=True,
         web_port=settings.web_port,

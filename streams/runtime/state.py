@@ -1,0 +1,314 @@
+"""The stream's tables on disk: faust's RocksDB store with an expiry index and derived indexes.
+
+Consumes the table writes of the agents (`_set`, `_del`) and the changelog records faust replays
+into a partition (`apply_changelog_batch`); produces, in the same RocksDB database of the
+partition and in the same write batch as the row itself:
+
+- a time index, `\\0t<ms><key>` and `\\0a<key> -> <ms>`: when each row was last written (the clock
+  for the agents' writes, the changelog record's timestamp on recovery), read by `DiskExpiry`
+  (`stages/dedupe/expiry.py` keeps the in-memory one);
+- for a table with a `derive` function registered in `DERIVED` (the `filed` table: its band
+  keys), `\\0b<derived key>\\0<ms><key>` entries, read by `DiskBands` in `streams.runtime.tables`.
+
+Both are rebuilt row by row with the changelog, never by a scan of the table, so a restarted
+worker keeps them and one restored on an empty directory gets them with the rows. Table keys never
+start with a NUL byte (ids, fingerprints, "partition:id"), so the index entries never mix with
+rows; faust's iteration skips them.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import rocksdict
+from faust.stores import STORES
+from faust.stores.rocksdb import Store
+from faust.streams import current_event
+
+from schemas import codec
+from streams.stages.dedupe.messages import CandidateEntry, FiledRow
+from streams.stages.dedupe.owned import MAX_PER_BAND, split_filed_key
+
+SCHEME = "wartadb"
+# A row's derived index keys from its key and stored value (both bytes), e.g. its band keys.
+Derive = Callable[[bytes, bytes], Iterable[bytes]]
+# Table name -> its derive function; tables.py registers the `filed` table's.
+DERIVED: dict[str, Derive] = {}
+
+TIME = b"\0t"
+WRITTEN = b"\0a"
+DERIVED_PREFIX = b"\0b"
+_MS = struct.Struct(">Q")
+
+
+def _ms(seconds: float) -> bytes:
+    return _MS.pack(max(0, int(seconds * 1000)))
+
+
+def derived_prefix(derived: bytes) -> bytes:
+    """Where the rows filed under one derived key begin (a band key's articles)."""
+    return DERIVED_PREFIX + derived + b"\0"
+
+
+class IndexedStore(Store):
+    """faust's RocksDB store whose partitions also hold the time index and derived indexes."""
+
+    def derive(self, key: bytes, value: bytes) -> Iterable[bytes]:
+        fn = DERIVED.get(self.table_name)
+        return fn(key, value) if fn is not None else ()
+
+    def db(self, partition: int) -> Any:
+        """The RocksDB database of a partition (opened on first use)."""
+        return self._db_for_partition(partition)
+
+    def written(self, partition: int, key: bytes) -> float | None:
+        """When a row of the partition was last written (epoch seconds), or None if absent."""
+        stamp = self.db(partition).get(WRITTEN + key)
+        return None if stamp is None else _MS.unpack(stamp)[0] / 1000.0
+
+    def restamp(self, partition: int, key: bytes, at: float) -> None:
+        """Move a row in the time index (local only: recovery stamps it from the changelog)."""
+        db = self.db(partition)
+        batch = rocksdict.WriteBatch(raw_mode=True)
+        self._untime(db, batch, key)
+        stamp = _ms(at)
+        batch.put(TIME + stamp + key, b"")
+        batch.put(WRITTEN + key, stamp)
+        db.write(batch)
+
+    def unstamp(self, partition: int, key: bytes) -> None:
+        """Take a key out of the time index."""
+        db = self.db(partition)
+        batch = rocksdict.WriteBatch(raw_mode=True)
+        self._untime(db, batch, key)
+        db.write(batch)
+
+    def oldest(self, partition: int, limit: int) -> list[tuple[float, bytes]]:
+        """Up to `limit` (written at, key) of the partition, oldest first."""
+        found: list[tuple[float, bytes]] = []
+        for entry in _prefixed(self.db(partition), TIME):
+            found.append((_MS.unpack(entry[2:10])[0] / 1000.0, entry[10:]))
+            if len(found) >= limit:
+                break
+        return found
+
+    def derived_keys(self, partition: int, derived: bytes, limit: int) -> list[bytes]:
+        """The keys of the rows filed under a derived key, newest first, at most `limit`."""
+        prefix = derived_prefix(derived)
+        it = self.db(partition).iter()
+        it.seek_for_prev(prefix + b"\xff")
+        keys: list[bytes] = []
+        while it.valid() and len(keys) < limit:
+            entry = bytes(it.key())
+            if not entry.startswith(prefix):
+                break
+            keys.append(entry[len(prefix) + 8 :])
+            it.prev()
+        return keys
+
+    def _set(self, key: bytes, value: bytes | None) -> None:
+        event = current_event()
+        assert event is not None  # faust writes tables only within an event
+        partition = event.message.partition
+        db = self.db(partition)
+        batch = rocksdict.WriteBatch(raw_mode=True)
+        self._write(db, batch, key, value, time.time())
+        db.write(batch)
+        self._key_index[key] = partition
+
+    def _del(self, key: bytes) -> None:
+        for db in list(self._dbs_for_key(key)):
+            batch = rocksdict.WriteBatch(raw_mode=True)
+            self._write(db, batch, key, None, 0.0)
+            db.write(batch)
+
+    def apply_changelog_batch(
+        self,
+        batch: Iterable[Any],
+        to_key: Callable[[Any], Any],
+        to_value: Callable[[Any], Any],
+    ) -> None:
+        # The last record of a key in the batch wins, like the rows; the index follows it.
+        latest: dict[int, dict[bytes, tuple[bytes | None, float]]] = {}
+        offsets: dict[Any, int] = {}
+        for event in batch:
+            msg = event.message
+            offsets[msg.tp] = max(msg.offset, offsets.get(msg.tp, msg.offset))
+            at = float(msg.timestamp or 0.0) or time.time()
+            latest.setdefault(msg.partition, {})[bytes(msg.key)] = (msg.value, at)
+        for partition, rows in latest.items():
+            db = self.db(partition)
+            writes = rocksdict.WriteBatch(raw_mode=True)
+            for key, (value, at) in rows.items():
+                self._write(db, writes, key, value, at)
+            db.write(writes)
+        for tp, offset in offsets.items():
+            self.set_persisted_offset(tp, offset)
+
+    def _write(self, db: Any, batch: Any, key: bytes, value: bytes | None, at: float) -> None:
+        old = db.get(key)
+        if old is not None:
+            for derived in self.derive(key, old):
+                self._underive(db, batch, derived, key)
+        self._untime(db, batch, key)
+        if value is None:
+            batch.delete(key)
+            return
+        stamp = _ms(at)
+        batch.put(key, value)
+        batch.put(TIME + stamp + key, b"")
+        batch.put(WRITTEN + key, stamp)
+        for derived in self.derive(key, value):
+            batch.put(derived_prefix(derived) + stamp + key, b"")
+
+    def _underive(self, db: Any, batch: Any, derived: bytes, key: bytes) -> None:
+        stamp = db.get(WRITTEN + key)
+        if stamp is not None:
+            batch.delete(derived_prefix(derived) + stamp + key)
+
+    def _untime(self, db: Any, batch: Any, key: bytes) -> None:
+        stamp = db.get(WRITTEN + key)
+        if stamp is not None:
+            batch.delete(TIME + stamp + key)
+            batch.delete(WRITTEN + key)
+
+    def _visible_keys(self, db: Any) -> Iterator[bytes]:
+        for key in super()._visible_keys(db):
+            if not key.startswith(b"\0"):
+                yield key
+
+    def _visible_items(self, db: Any) -> Iterator[tuple[bytes, bytes]]:
+        for key, value in super()._visible_items(db):
+            if not key.startswith(b"\0"):
+                yield key, value
+
+
+def _prefixed(db: Any, prefix: bytes) -> Iterator[bytes]:
+    it = db.iter()
+    it.seek(prefix)
+    while it.valid():
+        entry = bytes(it.key())
+        if not entry.startswith(prefix):
+            return
+        yield entry
+        it.next()
+
+
+def register() -> None:
+    """Make `wartadb://` name this store for faust (`store=` of the app)."""
+    STORES.aliases[SCHEME] = f"{__name__}:IndexedStore"
+
+
+# Rows examined per sweep at most, deleted or not: eviction is spread over the stream.
+PER_SWEEP = 64
+
+
+class DiskExpiry:
+    """Deletes a table's rows written more than a window ago, oldest first, from the time index.
+
+    The interface of `stages/dedupe/expiry.Expiry`, with nothing in memory: the time index is
+    written with each row (`IndexedStore`). `due(partition, key)` gives, for tables whose rows
+    expire a grace after an event other than their write (held and pending: after the verdict),
+    when that event was, or None if it has not come: the row is then looked at again later.
+    """
+
+    def __init__(
+        self,
+        table: Any,
+        window: float,
+        clock: Callable[[], float] = time.time,
+        due: Callable[[int, bytes], float | None] | None = None,
+    ) -> None:
+        self.table = table
+        self.window = window
+        self.clock = clock
+        self.due = due
+
+    def note(self, partition: int, key: str) -> None:
+        """Nothing to do: the row's write stamped it in the time index."""
+
+    def forget(self, partitions: Iterable[int]) -> None:
+        """Nothing to do: the index is on disk with the rows and follows the changelog."""
+
+    def sweep(self, partition: int) -> int:
+        """Delete a few of the partition's rows written more than a window ago."""
+        store: IndexedStore = self.table.data
+        now = self.clock()
+        cutoff = now - self.window
+        deleted = 0
+        for written, raw in store.oldest(partition, PER_SWEEP):
+            if written >= cutoff:
+                break
+            since = self.due(partition, raw) if self.due is not None else written
+            if since is None or since >= cutoff:
+                # Not due yet: looked at again a window after its event (or after now).
+                store.restamp(partition, raw, now if since is None else since)
+                continue
+            key = table_key(raw)
+            if key in self.table:
+                del self.table[key]  # a tombstone on the changelog; the store unindexes it
+                deleted += 1
+            else:
+                store.unstamp(partition, raw)  # an index entry without its row
+        return deleted
+
+
+class DiskBands:
+    """The band index of `filed` on disk: the interface of `stages/dedupe/owned.OwnedBands`.
+
+    The store derives `band key -> filed key` entries from each `filed` row (`filed_bands`), so
+    filing, expiry and recovery keep it without a scan; a lookup reads a band key's newest
+    `MAX_PER_BAND` entries and their rows from the partition's database.
+    """
+
+    def __init__(self, filed: Any) -> None:
+        self.filed = filed
+
+    def add(self, partition: int, article_id: str, keys: Iterable[str]) -> None:
+        """Nothing to do: writing the `filed` row files it under its keys."""
+
+    def remove(self, partition: int, article_id: str, keys: Iterable[str]) -> None:
+        """Nothing to do: deleting the `filed` row takes it out of its keys."""
+
+    def forget(self, partitions: Iterable[int]) -> None:
+        """Nothing to do: the index is on disk with the rows."""
+
+    def ids(self, partition: int, key: str) -> tuple[str, ...]:
+        """The ids filed under a band key, oldest first."""
+        store: IndexedStore = self.filed.data
+        found = store.derived_keys(partition, _band(key), MAX_PER_BAND)
+        return tuple(split_filed_key(table_key(k))[1] for k in reversed(found))
+
+    def lookup(self, partition: int, keys: Iterable[str], article_id: str) -> list[CandidateEntry]:
+        """Every other article still filed under any of `keys`, with its signature and time."""
+        store: IndexedStore = self.filed.data
+        db = store.db(partition)
+        found: dict[str, CandidateEntry] = {}
+        for key in keys:
+            for raw in store.derived_keys(partition, _band(key), MAX_PER_BAND):
+                other = split_filed_key(table_key(raw))[1]
+                if other == article_id or other in found:
+                    continue
+                value = db.get(raw)
+                if value is not None:
+                    row = FiledRow.from_wire(codec.loads(value))
+                    found[other] = CandidateEntry(other, row.sig, row.at)
+        return list(found.values())
+
+
+def table_key(raw: bytes) -> str:
+    """A table key from its stored form (faust serializes table keys as JSON strings)."""
+    key = codec.loads(raw)
+    return key if isinstance(key, str) else raw.decode()
+
+
+def _band(key: str) -> bytes:
+    return key.encode()
+
+
+def filed_bands(key: bytes, value: bytes) -> list[bytes]:
+    """The band keys a `filed` row is filed under (its derived index keys)."""
+    return [band.encode() for band in codec.loads(value)["keys"]]

@@ -1,0 +1,103 @@
+"""Recovery of the on-disk tables: a restart reads only the changelog tail, an empty state directory
+restores from the changelogs; copies of articles seen before the restart are recognised both ways.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from streams.core import topics
+from streams.runtime import harness
+from streams.runtime.harness import Process, produce, run, wait_stored, worker_env
+from streams.store import Store
+from tests.runtime.reliability.helpers import Corpus, audit, copies, originals
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
+
+ROW = re.compile(r"^\s*[│|]\s*(\S+)\s*[│|]\s*(\d+)\s*[│|]\s*(-?\d+)\s*[│|]\s*$")
+
+
+def start_offsets(log: str) -> dict[tuple[str, int], int]:
+    """The last 'Reading Starts At - Active' table the worker logged: changelog partition -> offset.
+
+    faust reads a changelog from the offset after this one (-1: from the beginning)."""
+    _, _, tail = log.rpartition("Reading Starts At - Active")
+    offsets: dict[tuple[str, int], int] = {}
+    topic = ""
+    for line in tail.splitlines()[1:]:
+        if "─" in line or "-+-" in line or "topic" in line:
+            continue
+        row = ROW.match(line)
+        if row is None:
+            break
+        topic = topic if row[1] == "〃" else row[1]
+        offsets[topic, int(row[2])] = int(row[3])
+    return offsets
+
+
+def changelog_ends(bootstrap: str) -> dict[tuple[str, int], int]:
+    """The last offset of every non-empty changelog partition of the dedupe tables, read.
+
+    Read, not asked: the embedded broker's end offset is its last record batch's first offset + 1.
+    """
+    names = [topics.changelog("warta", table) for table in topics.TABLES]
+    ends: dict[tuple[str, int], int] = {}
+    for record in run(harness.records(bootstrap, names)):
+        tp = (record.topic, record.partition)
+        ends[tp] = max(record.offset, ends.get(tp, -1))
+    return ends
+
+
+def restart_after(tmp_path: Path, empty_state: bool) -> tuple[dict[str, str], dict[str, int], str]:
+    """Originals, a stop, a restart (state kept or emptied), copies: the copies' verdicts."""
+    first, second = Corpus(), Corpus()
+    stories = originals(first, "o", 150, seed=11)
+    copies(second, first, stories[:60], "oc", seed=12)  # ids after their originals
+    db = f"sqlite:///{tmp_path / 'warta.sqlite3'}"
+    with harness.broker() as broker:
+        env = worker_env(broker.bootstrap, db, tmp_path, WARTA_LOG_LEVEL="info")
+        state = tmp_path / "state" / f"worker-{env['WARTA_WEB_PORT']}"
+        store = Store(db)
+        proc = Process.warta("worker", env=env, log=tmp_path / "first.log")
+        try:
+            proc.start()
+            run(produce(broker.bootstrap, topics.RAW, first.messages))
+            assert wait_stored(store, 150, 180, proc) == 150, proc.tail()
+            proc.stop()
+            ends = changelog_ends(broker.bootstrap)
+            assert any((state / "v1" / "tables").glob("filed-*.db")), "no RocksDB files"
+            if empty_state:
+                shutil.rmtree(state)
+            proc = Process.warta("worker", env=env, log=tmp_path / "second.log")
+            proc.start()
+            run(produce(broker.bootstrap, topics.RAW, second.messages))
+            assert wait_stored(store, 210, 180, proc) == 210, proc.tail()
+            result = audit(store, broker.bootstrap, first.ids | second.ids)
+            log = proc.text()
+        finally:
+            proc.stop()
+            store.close()
+    assert second.copies, "the corpus has copies"
+    found = {c: result.duplicates.get(c, "") for c in second.copies}
+    assert found == second.copies, "copies judged against the state before the restart"
+    starts = start_offsets(log)
+    assert set(ends) <= set(starts), f"start offsets logged {starts}, changelogs {ends}"
+    return found, {f"{t}[{p}]": ends[t, p] - starts[t, p] for t, p in ends}, log
+
+
+def test_a_restart_reuses_its_local_state_and_reads_only_the_tail(tmp_path: Path) -> None:
+    _, unread, log = restart_after(tmp_path, empty_state=False)
+    assert unread, log[-3000:]
+    # Every changelog partition starts where the stopped worker's state ended: nothing replayed.
+    assert set(unread.values()) == {0}, unread
+
+
+def test_an_empty_state_directory_is_restored_from_the_changelogs(tmp_path: Path) -> None:
+    _, unread, log = restart_after(tmp_path, empty_state=True)
+    assert unread, log[-3000:]
+    # Read from the beginning: each partition's whole changelog (its last offset + 1 records).
+    assert all(gap > 0 for gap in unread.values()), unread
