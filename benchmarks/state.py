@@ -87,6 +87,7 @@ class Run:
     rate: float = 0.0
     disk: int = 0
     peak: float = 0.0
+    end: float = 0.0
 
 
 def disk_bytes(path: Path) -> int:
@@ -127,6 +128,7 @@ def fill(broker: EmbeddedBroker, tmp: Path, kind: str, count: int) -> tuple[Run,
     assert started is not None
     result.rate = (done[0] - started[1]) / (time.monotonic() - started[0])
     result.disk = disk_bytes(tmp / "state")
+    result.end = rss_mb(proc.pid)
     return result, proc
 
 
@@ -145,9 +147,7 @@ def answered_after(proc: Process, broker: EmbeddedBroker, tmp: Path, n: int) -> 
         store.close()
 
 
-def recovery(
-    proc: Process, broker: EmbeddedBroker, tmp: Path, n: int
-) -> tuple[float, float]:
+def recovery(proc: Process, broker: EmbeddedBroker, tmp: Path, n: int) -> tuple[float, float]:
     """SIGKILL, restart on the local state; stop, empty the state directory, restart."""
     proc.kill9()
     local = answered_after(proc, broker, tmp, n)
@@ -187,7 +187,7 @@ def report(run: Run, memory: Run | None, times: tuple[float, float] | None) -> N
     if memory is not None:
         print(
             f"  memory store on {memory.count:,}: {memory.rate:.0f} articles/s, "
-            f"RSS {max(memory.rss.values(), default=0):.0f} MiB at the end; "
+            f"RSS {memory.end:.0f} MiB at the end; "
             f"on disk / memory throughput: {run.rate / memory.rate:.2f}"
         )
     if times is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import faust
@@ -30,13 +29,6 @@ def kafka_client_options(settings: Settings) -> dict[str, Any]:
     return {"broker_credentials": faust.SSLCredentials()}
 
 
-def state_dir(settings: Settings) -> Path:
-    """The worker's table directory: data_dir/state/worker-<web port> (one per worker), made."""
-    path = settings.data_dir / "state" / f"worker-{settings.web_port}"
-    path.mkdir(parents=True, exist_ok=True)  # faust makes the tables' folder, not its parent
-    return path
-
-
 def create_app(settings: Settings) -> faust.App:
     """A faust app configured for warta; the embedded broker needs short group timeouts."""
     return faust.App(
@@ -44,8 +36,8 @@ def create_app(settings: Settings) -> faust.App:
         broker=settings.broker_url,
         # On disk (streams/runtime/state.py): the dedupe window's state does not live in memory.
         store=f"{state.SCHEME}://" if settings.state_store == "rocksdb" else "memory://",
-        # RocksDB locks its directory: each worker on a machine has its own, named by its port.
-        datadir=state_dir(settings),
+        # RocksDB locks its directory: each worker claims its own, data_dir/state/worker-<n>.
+        datadir=state.claim_state_dir(settings.data_dir / "state"),
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,
         broker_rebalance_timeout=settings.rebalance_timeout,

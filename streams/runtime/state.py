@@ -18,10 +18,12 @@ rows; faust's iteration skips them.
 
 from __future__ import annotations
 
+import fcntl
 import struct
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import rocksdict
 from faust.stores import STORES
@@ -56,6 +58,13 @@ def derived_prefix(derived: bytes) -> bytes:
 class IndexedStore(Store):
     """faust's RocksDB store whose partitions also hold the time index and derived indexes."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Partition -> a stamp at or below its oldest time entry. Rewritten rows leave deletion
+        # markers at the start of the time index; seeking past them keeps a sweep from
+        # stepping over every marker left since the last compaction.
+        self._floor: dict[int, bytes] = {}
+
     def derive(self, key: bytes, value: bytes) -> Iterable[bytes]:
         fn = DERIVED.get(self.table_name)
         return fn(key, value) if fn is not None else ()
@@ -78,6 +87,12 @@ class IndexedStore(Store):
         batch.put(TIME + stamp + key, b"")
         batch.put(WRITTEN + key, stamp)
         db.write(batch)
+        self._lower_floor(partition, stamp)
+
+    def _lower_floor(self, partition: int, stamp: bytes) -> None:
+        floor = self._floor.get(partition)
+        if floor is not None and stamp < floor:
+            self._floor[partition] = stamp
 
     def unstamp(self, partition: int, key: bytes) -> None:
         """Take a key out of the time index."""
@@ -89,7 +104,10 @@ class IndexedStore(Store):
     def oldest(self, partition: int, limit: int) -> list[tuple[float, bytes]]:
         """Up to `limit` (written at, key) of the partition, oldest first."""
         found: list[tuple[float, bytes]] = []
-        for entry in _prefixed(self.db(partition), TIME):
+        floor = self._floor.get(partition, b"")
+        for entry in _prefixed(self.db(partition), TIME, TIME + floor):
+            if not found:
+                self._floor[partition] = entry[2:10]
             found.append((_MS.unpack(entry[2:10])[0] / 1000.0, entry[10:]))
             if len(found) >= limit:
                 break
@@ -115,8 +133,10 @@ class IndexedStore(Store):
         partition = event.message.partition
         db = self.db(partition)
         batch = rocksdict.WriteBatch(raw_mode=True)
-        self._write(db, batch, key, value, time.time())
+        now = time.time()
+        self._write(db, batch, key, value, now)
         db.write(batch)
+        self._lower_floor(partition, _ms(now))
         self._key_index[key] = partition
 
     def _del(self, key: bytes) -> None:
@@ -140,6 +160,7 @@ class IndexedStore(Store):
             at = float(msg.timestamp or 0.0) or time.time()
             latest.setdefault(msg.partition, {})[bytes(msg.key)] = (msg.value, at)
         for partition, rows in latest.items():
+            self._floor.pop(partition, None)  # recovered rows keep their own, older times
             db = self.db(partition)
             writes = rocksdict.WriteBatch(raw_mode=True)
             for key, (value, at) in rows.items():
@@ -186,15 +207,46 @@ class IndexedStore(Store):
                 yield key, value
 
 
-def _prefixed(db: Any, prefix: bytes) -> Iterator[bytes]:
+def _prefixed(db: Any, prefix: bytes, start: bytes = b"") -> Iterator[bytes]:
     it = db.iter()
-    it.seek(prefix)
+    it.seek(max(prefix, start))
     while it.valid():
         entry = bytes(it.key())
         if not entry.startswith(prefix):
             return
         yield entry
         it.next()
+
+
+# The lock of the state directory this process claimed: held open until the process exits.
+_claimed: IO[bytes] | None = None
+
+
+def claim_state_dir(root: Path) -> Path:
+    """The first `root/worker-<n>` that no running worker holds, locked for this process, made.
+
+    RocksDB allows one process per database: every worker on a machine (or on one volume, as
+    `docker compose --scale worker=N` shares it) needs its own directory. A restarted worker
+    takes a free one, usually the one it left, and reads the changelogs from where that state
+    ends; the lock goes with the process, even on SIGKILL.
+    """
+    global _claimed
+    root.mkdir(parents=True, exist_ok=True)
+    n = 0
+    while True:
+        lock = (root / f"worker-{n}.lock").open("ab")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            n += 1
+            continue
+        if _claimed is not None:
+            _claimed.close()
+        _claimed = lock
+        path = root / f"worker-{n}"
+        path.mkdir(exist_ok=True)  # faust makes the tables' folder, not its parent
+        return path
 
 
 def register() -> None:
@@ -204,6 +256,9 @@ def register() -> None:
 
 # Rows examined per sweep at most, deleted or not: eviction is spread over the stream.
 PER_SWEEP = 64
+# Seconds between two looks at a partition with nothing due: a sweep per event would open an
+# iterator per event and table, for rows that fall due a window later.
+RECHECK = 2.0
 
 
 class DiskExpiry:
@@ -226,21 +281,32 @@ class DiskExpiry:
         self.window = window
         self.clock = clock
         self.due = due
+        # Partition -> when to look again (its oldest row falls due, or RECHECK from the last look).
+        self._next: dict[int, float] = {}
 
     def note(self, partition: int, key: str) -> None:
         """Nothing to do: the row's write stamped it in the time index."""
 
     def forget(self, partitions: Iterable[int]) -> None:
-        """Nothing to do: the index is on disk with the rows and follows the changelog."""
+        """Look at the partitions again at the next sweep (their rows follow the changelog)."""
+        for partition in partitions:
+            self._next.pop(partition, None)
 
     def sweep(self, partition: int) -> int:
         """Delete a few of the partition's rows written more than a window ago."""
-        store: IndexedStore = self.table.data
         now = self.clock()
+        if now < self._next.get(partition, 0.0):
+            return 0
+        store: IndexedStore = self.table.data
         cutoff = now - self.window
         deleted = 0
-        for written, raw in store.oldest(partition, PER_SWEEP):
+        oldest = store.oldest(partition, PER_SWEEP)
+        if len(oldest) < PER_SWEEP:
+            self._next[partition] = now + RECHECK
+        for written, raw in oldest:
             if written >= cutoff:
+                # The rest are younger: the next falls due a window after this one's write.
+                self._next[partition] = min(written + self.window, now + RECHECK)
                 break
             since = self.due(partition, raw) if self.due is not None else written
             if since is None or since >= cutoff:

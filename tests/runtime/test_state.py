@@ -60,7 +60,7 @@ def restart_after(tmp_path: Path, empty_state: bool) -> tuple[dict[str, str], di
     db = f"sqlite:///{tmp_path / 'warta.sqlite3'}"
     with harness.broker() as broker:
         env = worker_env(broker.bootstrap, db, tmp_path, WARTA_LOG_LEVEL="info")
-        state = tmp_path / "state" / f"worker-{env['WARTA_WEB_PORT']}"
+        state = tmp_path / "state" / "worker-0"  # the first worker's claim
         store = Store(db)
         proc = Process.warta("worker", env=env, log=tmp_path / "first.log")
         try:
