@@ -9,7 +9,9 @@ COPY pyproject.toml README.md ./
 COPY schemas ./schemas
 COPY streams ./streams
 RUN pip install .
-RUN useradd --create-home warta
+RUN useradd --create-home warta && mkdir /data && chown warta /data
+# A fresh named volume takes this folder's owner: the worker (not root) writes its state there.
+VOLUME /data
 USER warta
 EXPOSE 6066
 CMD ["warta", "worker"]

@@ -88,6 +88,23 @@ def test_compose_services_match_the_worker_settings() -> None:
     assert int(kafka_env["KAFKA_MESSAGE_MAX_BYTES"]) > max_bytes
 
 
+def test_compose_keeps_the_worker_state_on_a_named_volume() -> None:
+    compose = _compose()
+    worker = compose["services"]["worker"]
+    settings = Settings(
+        **{k.removeprefix("WARTA_").lower(): v for k, v in worker["environment"].items()}
+    )
+    assert settings.state_store == "rocksdb"
+    mounts = dict(volume.split(":", 1) for volume in worker["volumes"])
+    assert mounts, "the worker mounts no volume"
+    (name, target), *_ = [(n, t) for n, t in mounts.items() if Path(t) == settings.data_dir]
+    assert name in compose["volumes"], f"{name} is not a named volume"
+    # The image makes the mount point the worker user's, so a fresh volume is writable.
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"chown warta {target}" in dockerfile
+    assert dockerfile.index(f"chown warta {target}") < dockerfile.index("USER warta")
+
+
 def test_dockerfile_runs_the_worker_command() -> None:
     text = (ROOT / "Dockerfile").read_text()
     assert 'CMD ["warta", "worker"]' in text
