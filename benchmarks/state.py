@@ -123,6 +123,9 @@ def fill(broker: EmbeddedBroker, tmp: Path, kind: str, count: int) -> tuple[Run,
             if time.monotonic() - last_print > 30:
                 last_print = time.monotonic()
                 print(f"  {kind}: {done[0]:,} stored, RSS {rss_mb(proc.pid):.0f} MiB", flush=True)
+    except BaseException:
+        proc.stop(120)  # Ctrl-C or a failure: never leave the worker behind
+        raise
     finally:
         store.close()
     assert started is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from contextlib import ExitStack, closing
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,47 @@ def test_an_empty_state_directory_is_restored_from_the_changelogs(tmp_path: Path
     assert unread, log[-3000:]
     # Read from the beginning: each partition's whole changelog (its last offset + 1 records).
     assert all(gap > 0 for gap in unread.values()), unread
+
+
+def test_a_standby_replica_takes_over_without_reading_the_changelogs(tmp_path: Path) -> None:
+    """WARTA_TABLE_STANDBY_REPLICAS=1: each of two workers keeps the other's partitions warm, so
+    when one is killed the survivor starts their changelogs near the end, not at the beginning."""
+    first, second = Corpus(), Corpus()
+    stories = originals(first, "s", 120, seed=21)
+    copies(second, first, stories[:45], "sc", seed=22)
+    db = f"sqlite:///{tmp_path / 'warta.sqlite3'}"
+    with harness.broker() as broker, ExitStack() as stack:
+        procs = [
+            stack.enter_context(
+                harness.worker(
+                    worker_env(
+                        broker.bootstrap,
+                        db,
+                        tmp_path / f"w{n}",
+                        WARTA_LOG_LEVEL="info",
+                        WARTA_TABLE_STANDBY_REPLICAS="1",
+                    ),
+                    tmp_path / f"w{n}.log",
+                )
+            )
+            for n in range(2)
+        ]
+        harness.wait_joined(broker.bootstrap, 2, *procs)
+        store = stack.enter_context(closing(Store(db)))
+        run(produce(broker.bootstrap, topics.RAW, first.messages))
+        assert wait_stored(store, 120, 240, *procs) == 120
+        survivor, killed = procs
+        assert "Reading Starts At - Standby" in survivor.text(), "no standby assigned"
+        ends = changelog_ends(broker.bootstrap)
+        killed.kill9()
+        harness.wait_joined(broker.bootstrap, 1, survivor)
+        run(produce(broker.bootstrap, topics.RAW, second.messages))
+        stored = wait_stored(store, 165, 240, survivor)
+        result = audit(store, broker.bootstrap, first.ids | second.ids)
+        assert stored == 165, f"missing ones reached {result.where}\n{survivor.tail()}"
+        starts = start_offsets(survivor.text())
+    found = {c: result.duplicates.get(c, "") for c in second.copies}
+    assert found == second.copies, "copies judged against the killed worker's state too"
+    # Every changelog partition the survivor took over was warm: none read from the beginning.
+    cold = {tp: starts.get(tp) for tp in ends if starts.get(tp, -1) < 0}
+    assert not cold, f"read from the beginning: {cold}"
