@@ -8,10 +8,10 @@ SHARED_DATA ?= ../shared/data
 CODE := streams schemas tests benchmarks scripts
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format typecheck unit services schemas bench browser clients clean
+.PHONY: help run test lint format typecheck unit services schemas bench bench-state browser clients clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ schemas: $(STAMP) ## Regenerate schemas/json and the AsyncAPI document after a m
 
 bench: $(STAMP) ## The benchmarks on ../shared/data (SHARED_DATA=...), printing figures
 	WARTA_SHARED_DATA=$(SHARED_DATA) $(BIN)/python -m benchmarks $(SHARED_DATA)
+
+# An hour or more: 300,000 articles through the dedupe stage (COUNT=... for fewer).
+COUNT ?= 300000
+bench-state: $(STAMP) ## Dedupe state on disk: worker RSS as the window fills, disk, speed, recovery
+	$(BIN)/python -m benchmarks.state --count $(COUNT)
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
