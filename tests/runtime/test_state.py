@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 import shutil
 from contextlib import ExitStack, closing
+from itertools import islice
 from pathlib import Path
 
+import orjson
 import pytest
 
 from streams.core import topics
@@ -146,3 +148,45 @@ def test_a_standby_replica_takes_over_without_reading_the_changelogs(tmp_path: P
     # Every changelog partition the survivor took over was warm: none read from the beginning.
     cold = {tp: starts.get(tp) for tp in ends if starts.get(tp, -1) < 0}
     assert not cold, f"read from the beginning: {cold}"
+
+
+def tombstoned(bootstrap: str, table: str, keys: set[str]) -> set[str]:
+    """Which of `keys` the table's changelog holds a deletion (a null value) for."""
+    name = topics.changelog("warta", table)
+    records = run(harness.records(bootstrap, [name]))
+    return {k for r in records if r.value is None and (k := orjson.loads(r.key)) in keys}
+
+
+def test_state_older_than_the_window_is_deleted(tmp_path: Path) -> None:
+    """A 20 s window: once it has passed, the stream's next articles sweep the first ones out."""
+    first, later = Corpus(), Corpus()
+    old = set(originals(first, "old", 30, seed=31))
+    fresh = iter(originals(later, "new", 400, seed=32))
+    messages = dict(later.messages)
+    db = f"sqlite:///{tmp_path / 'warta.sqlite3'}"
+    window = 20.0
+    with harness.broker() as broker:
+        env = worker_env(
+            broker.bootstrap, db, tmp_path, WARTA_DEDUPE_WINDOW_DAYS=str(window / 86400)
+        )
+        with harness.worker(env, tmp_path / "worker.log") as proc, closing(Store(db)) as store:
+            run(produce(broker.bootstrap, topics.RAW, first.messages))
+            assert wait_stored(store, 30, 180, proc) == 30
+            gone: set[str] = set()
+
+            def swept() -> bool:
+                # The sweeps run as events arrive: a few new articles per look keep them coming.
+                batch = list(islice(fresh, 6))
+                run(
+                    produce(
+                        broker.bootstrap,
+                        topics.RAW,
+                        [(i.encode(), messages[i.encode()]) for i in batch],
+                    )
+                )
+                gone.update(tombstoned(broker.bootstrap, "verdicts", old - gone))
+                return gone == old
+
+            assert harness.wait_for(swept, 240, 2.0, [proc]), f"kept: {sorted(old - gone)}"
+            filed = {f"{p}:{i}" for p in range(4) for i in old}
+            assert tombstoned(broker.bootstrap, "filed", filed), "no filed row deleted"
