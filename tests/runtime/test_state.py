@@ -190,3 +190,19 @@ def test_state_older_than_the_window_is_deleted(tmp_path: Path) -> None:
             assert harness.wait_for(swept, 240, 2.0, [proc]), f"kept: {sorted(old - gone)}"
             filed = {f"{p}:{i}" for p in range(4) for i in old}
             assert tombstoned(broker.bootstrap, "filed", filed), "no filed row deleted"
+
+
+def test_the_memory_store_keeps_nothing_on_disk(tmp_path: Path) -> None:
+    """WARTA_STATE_STORE=memory: the same verdicts, and no RocksDB files."""
+    corpus = Corpus()
+    stories = originals(corpus, "m", 40, seed=41)
+    copies(corpus, corpus, stories[:15], "mc", seed=42)
+    db = f"sqlite:///{tmp_path / 'warta.sqlite3'}"
+    with harness.broker() as broker:
+        env = worker_env(broker.bootstrap, db, tmp_path, WARTA_STATE_STORE="memory")
+        with harness.worker(env, tmp_path / "worker.log") as proc, closing(Store(db)) as store:
+            run(produce(broker.bootstrap, topics.RAW, corpus.messages))
+            assert wait_stored(store, 55, 180, proc) == 55, proc.tail()
+            result = audit(store, broker.bootstrap, corpus.ids)
+    assert {c: result.duplicates.get(c, "") for c in corpus.copies} == corpus.copies
+    assert not list((tmp_path / "state").rglob("*.db")), "RocksDB files with the memory store"
