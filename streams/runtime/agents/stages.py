@@ -11,6 +11,7 @@ stage ends the chain: the raw message goes to articles.dlq under that stage's na
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from functools import partial
@@ -91,6 +92,10 @@ async def handle(event: Event) -> None:
         await _chain(chain)
     except Exception as exc:  # the agent must outlive any one message
         await crashed(chain.stage, event, exc)
+    # Nothing above need suspend (a small page is cleaned inline, a send only queues, the next
+    # raw event is already in memory): without a turn given back here, this agent would run its
+    # whole buffer of raw articles before the later stages, the fetcher or the producer ran.
+    await asyncio.sleep(0)
 
 
 async def _chain(chain: _Chain) -> None:
