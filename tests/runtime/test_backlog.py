@@ -65,6 +65,7 @@ def test_the_first_article_is_stored_while_most_of_the_burst_waits(tmp_path: Pat
             assert wait_for(lambda: stored_count(store) >= 3 * BURST // 10, 600, 0.5, [proc])
         finally:
             store.close()
+    print(f"first article stored when {done} of {BURST} raw messages were done")
     assert done < AT_MOST * BURST, (
         f"the first article was stored only after {done} of {BURST} raw messages were done:"
         f" the later stages waited for the backlog\n{proc.tail()}"
