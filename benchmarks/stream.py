@@ -313,3 +313,77 @@ def latency(
         sent, arrivals = asyncio.run(paced(c.bootstrap, articles, rate, timeout, tick))
     ms = [1000 * (arrivals.at[i] - sent[i]) for i in sent if arrivals.topic.get(i) == topics.UNIQUE]
     return Latency(rate, len(sent), len(ms), percentile(ms, 0.5), percentile(ms, 0.99))
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """`articles` pushed at once into one worker: how soon the first is stored, and memory."""
+
+    articles: int
+    produced_s: float
+    first_stored_s: float
+    raw_done_at_first: int
+    stored: int
+    worker_rss_mb: float
+
+
+def backlog(
+    workdir: Path,
+    corpus: list[dict[str, object]],
+    warm: list[dict[str, object]],
+    count: int,
+    tick: Tick,
+    then: int = 300,
+) -> Backlog:
+    """Push `count` articles (the corpus cycled, fresh ids) at once into one warmed-up worker.
+
+    Times the first stored row from the first produce, reads how much of articles.raw the
+    worker had committed by then, and the worker's peak RSS once `then` more rows are stored:
+    by then a worker that buffers the backlog has filled its buffers.
+    """
+    articles = [{**corpus[n % len(corpus)], "id": f"backlog-{n:06d}"} for n in range(count)]
+    with cluster(workdir, 1) as c:
+        wait_ready(c)
+        base = warm_up(c, warm)
+        started = time.perf_counter()
+        produced, first, done = asyncio.run(_burst(c, articles, base, tick))
+        stored_at(c, base + 1 + then, 900.0)
+        rss = rss_mb(c.workers[0].pid, peak=True)
+        stored = harness.stored_count(c.store) - base
+    return Backlog(count, produced - started, first - started, done, stored, rss)
+
+
+async def _burst(
+    c: Cluster, articles: list[dict[str, object]], base: int, tick: Tick
+) -> tuple[float, float, int]:
+    """Produce everything at once while watching the store: (all produced, first stored, raw
+    messages the worker had committed when the first was stored), times by perf_counter."""
+    from streams.runtime.lag import committed
+
+    producing = asyncio.create_task(_produce_all(c.bootstrap, articles, tick))
+    deadline = time.perf_counter() + 600.0
+    while harness.stored_count(c.store) <= base:
+        for proc in c.workers:
+            proc.check()
+        if time.perf_counter() > deadline:
+            raise TimeoutError("no article of the backlog was stored in 600 s")
+        await asyncio.sleep(0.05)
+    first = time.perf_counter()
+    done = await committed(c.bootstrap, "warta", topics.RAW)
+    return await producing, first, done
+
+
+async def _produce_all(bootstrap: str, articles: list[dict[str, object]], tick: Tick) -> float:
+    """Send every article without waiting, then flush; the perf_counter time when all are in."""
+    producer = await open_producer(bootstrap, acks=1)
+    try:
+        for n, article in enumerate(articles):
+            value = orjson.dumps(article)
+            await producer.send(topics.RAW, key=str(article["id"]).encode(), value=value)
+            if n % 500 == 0:
+                tick(n)
+        await producer.flush()
+        tick(len(articles))
+        return time.perf_counter()
+    finally:
+        await producer.stop()

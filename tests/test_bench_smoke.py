@@ -11,7 +11,7 @@ from benchmarks.__main__ import Row, offline_rates, rows_for, table_text
 from benchmarks.corpus import load_corpus
 from benchmarks.offline import DedupeFigures, ProcessRun
 from benchmarks.relay import RelayFigures
-from benchmarks.stream import Latency, Throughput, percentile
+from benchmarks.stream import Backlog, Latency, Throughput, percentile
 from schemas import RawArticle
 
 
@@ -103,3 +103,18 @@ def test_steady_rate_leaves_out_the_fill_and_the_drain() -> None:
     times = [5.0] + [5.0 + 0.1 * i for i in range(1, 99)] + [20.0]
     assert abs(steady_rate(times) - 10.0) < 0.2
     assert steady_rate([1.0, 2.0]) == 0.0
+
+
+def test_backlog_rows_hold_first_stored_and_memory_to_their_targets() -> None:
+    results = {
+        **_results(one_s=12.5, two_s=10.0, p99=150.0),
+        "backlog2000": Backlog(2000, 3.0, 2.5, 40, 301, 380.0),
+        "backlog20000": Backlog(20000, 30.0, 6.5, 30, 301, 640.0),
+    }
+    rows = [row for row in rows_for(results) if row.section == "backlog"]
+    assert [(row.value, row.ok) for row in rows] == [
+        ("2.5 s (40)", True),
+        ("380 MB", True),
+        ("6.5 s (30)", False),
+        ("640 MB", False),
+    ]

@@ -14,7 +14,7 @@ It waits on facts, never on fixed sleeps. It provides:
   A worker's own word that it has also recovered its tables and is running is faust's `READY`
   log line (logged at the info level): `Process.wait_logged(READY)`.
 - `wait_for(check, timeout)`: polls a fact, failing at once when a watched process has exited.
-- `produce(...)`, `collect(...)`, `records(...)` and `batches(...)` (topics read to their end
+- `produce(...)` (one by one), `produce_burst(...)` (all at once), `collect(...)`, `records(...)` and `batches(...)` (topics read to their end
   offsets), `dead_letters(...)`: an outside aiokafka client's view of the topics;
   `open_producer(...)`, `open_consumer(...)` for the rest; `run(coro)` from synchronous code.
 - `stored_count(...)`, `wait_stored(...)`: rows in the database (0 before the first migration).
@@ -311,6 +311,19 @@ async def produce(
     try:
         for key, value in messages:
             await producer.send_and_wait(topic, key=key, value=value)
+    finally:
+        await producer.stop()
+
+
+async def produce_burst(
+    bootstrap: str, topic: str, messages: Iterable[tuple[bytes | None, bytes]]
+) -> None:
+    """Send (key, value) pairs all at once (no wait per message), then wait for every ack."""
+    producer = await open_producer(bootstrap, acks=1)
+    try:
+        for key, value in messages:
+            await producer.send(topic, key=key, value=value)
+        await producer.flush()
     finally:
         await producer.stop()
 

@@ -77,6 +77,24 @@ async def group_lag(
             await admin.close()
 
 
+async def committed(bootstrap: str, group: str, name: str) -> int:
+    """How many messages of topic `name` the group has committed as done (sum over partitions)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await admin.start()
+    await consumer.start()
+    try:
+        found = consumer.partitions_for_topic(name) or await _partitions(consumer, name)
+        partitions = [TopicPartition(name, p) for p in sorted(found)]
+        offsets = await admin.list_consumer_group_offsets(group, partitions=partitions)
+        return sum(max(0, meta.offset) for meta in offsets.values() if meta is not None)
+    finally:
+        with contextlib.suppress(Exception):
+            await consumer.stop()
+        with contextlib.suppress(Exception):
+            await admin.close()
+
+
 async def _partitions(consumer: AIOKafkaConsumer, name: str) -> set[int]:
     await refresh_metadata(consumer)
     return consumer.partitions_for_topic(name) or set()

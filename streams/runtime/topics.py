@@ -12,20 +12,33 @@ from streams.core import topics
 from streams.runtime.app import app, settings
 
 
-def byte_topic(name: str, internal: bool = False) -> faust.TopicT:
-    """A topic of raw bytes with the configured partition count."""
-    return app.topic(
-        name,
+def byte_topic(name: str, internal: bool = False, maxsize: int | None = None) -> faust.TopicT:
+    """A topic of raw bytes with the configured partition count; `maxsize`: the events its
+    stream holds in memory (faust's `stream_buffer_maxsize` otherwise).
+
+    Built as `app.topic` builds it, but with `maxsize`, which `app.topic` takes and drops."""
+    topic: faust.TopicT = faust.Topic(
+        app,
+        topics=[name],
         key_type=bytes,
         value_type=bytes,
         key_serializer="raw",
         value_serializer="raw",
         partitions=settings.partitions,
         internal=internal,
+        maxsize=maxsize,
     )
+    return topic
 
 
-raw_topic = byte_topic(topics.RAW)
+# The raw articles a worker holds in memory before its stages agent takes them: a few seconds of
+# work, whatever the backlog. Past 80 % of it faust stops fetching articles.raw (until the buffer
+# is down to 40 %), so under a backlog the fetches carry the later stages' topics, not ever more
+# raw pages (faust's default, 4,096 events, is 500 MB of pages). With at most
+# `transport.POLL_RECORDS` (a fifth of it) records delivered per poll, the buffer never fills:
+# a full one would stop the delivery of every topic until the stages agent made room.
+RAW_BUFFER = 128
+raw_topic = byte_topic(topics.RAW, maxsize=RAW_BUFFER)
 clean_topic = byte_topic(topics.CLEAN)
 enriched_topic = byte_topic(topics.ENRICHED)
 tagged_topic = byte_topic(topics.TAGGED)

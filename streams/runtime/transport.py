@@ -1,4 +1,5 @@
-"""Tunes faust's aiokafka consumer: the fetch long-poll wait, which faust hard-codes to 1.5 s."""
+"""Tunes faust's aiokafka consumer: the fetch long-poll wait, which faust hard-codes to 1.5 s, and
+the records per poll."""
 
 from __future__ import annotations
 
@@ -23,13 +24,21 @@ def fetch_wait_ms(settings: Settings) -> int:
     return 100 if settings.embedded else 500
 
 
+# Records one poll hands to faust, over all partitions. faust delivers a poll's records one by
+# one into the agents' buffers before it polls again, and waits when a buffer is full: a poll of
+# many raw pages could hold every later stage's messages back until the stages agent had made room
+# for them all. A fifth of the raw buffer (runtime/topics.RAW_BUFFER) can never fill it.
+POLL_RECORDS = 25
+
+
 def configure(settings: Settings) -> None:
-    """Make faust's consumers use our fetch wait (faust exposes no setting for it)."""
+    """Make faust's consumers use our fetch wait (faust exposes no setting for it) and poll size."""
     wait = fetch_wait_ms(settings)
 
     class Consumer(aiokafka.AIOKafkaConsumer):  # type: ignore[misc]
         def __init__(self, *topics: str, **options: Any) -> None:
             options["fetch_max_wait_ms"] = wait
+            options["max_poll_records"] = POLL_RECORDS
             super().__init__(*topics, **options)
 
     # The driver reaches the consumer class as `aiokafka.AIOKafkaConsumer`: give it a module
