@@ -6,8 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from streams.runtime.state import claim_state_dir
-
+# A process that claims a state directory (streams.runtime.state.claim_state_dir) and holds it.
 HOLD = """
 import sys
 from pathlib import Path
@@ -42,7 +41,7 @@ def test_a_second_worker_gets_the_next_directory_and_a_restart_gets_the_first_ba
         second.communicate()
     assert hold_and_release(tmp_path) == "worker-1"
     first.communicate("")
-    assert claim_state_dir(tmp_path) == tmp_path / "worker-0"
+    assert hold_and_release(tmp_path) == "worker-0"
 
 
 def hold_and_release(root: Path) -> str:
