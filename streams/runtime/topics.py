@@ -37,8 +37,8 @@ def byte_topic(name: str, internal: bool = False, maxsize: int | None = None) ->
 # topics, not ever more raw pages (faust's default, 4,096 events, is 500 MB of pages). Small, so
 # that while faust holds every delivery back (its buffer of table writes is full) the stages agent
 # cannot run far ahead of the later stages: with 128 the first article of a burst of 2,000 short
-# ones was stored after 630-1,300 of them were done, with 32 after 200-530
-# (tests/runtime/test_backlog.py). With at most `transport.POLL_RECORDS` (a fifth of it) records
+# ones was stored after 114-1,315 of them were done (eight runs), with 32 after 207-534 (three;
+# tests/runtime/test_backlog.py, a shared machine). With at most `transport.POLL_RECORDS` (a fifth of it) records
 # delivered per poll, the buffer never fills: a full one would stop the delivery of every topic
 # until the stages agent made room.
 RAW_BUFFER = 32
