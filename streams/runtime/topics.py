@@ -31,13 +31,17 @@ def byte_topic(name: str, internal: bool = False, maxsize: int | None = None) ->
     return topic
 
 
-# The raw articles a worker holds in memory before its stages agent takes them: a few seconds of
-# work, whatever the backlog. Past 80 % of it faust stops fetching articles.raw (until the buffer
-# is down to 40 %), so under a backlog the fetches carry the later stages' topics, not ever more
-# raw pages (faust's default, 4,096 events, is 500 MB of pages). With at most
-# `transport.POLL_RECORDS` (a fifth of it) records delivered per poll, the buffer never fills:
-# a full one would stop the delivery of every topic until the stages agent made room.
-RAW_BUFFER = 128
+# The raw articles a worker holds in memory before its stages agent takes them, whatever the
+# backlog: about a second of work on HTML pages. Past 80 % of it faust stops fetching articles.raw
+# (until the buffer is down to 40 %), so under a backlog the fetches carry the later stages'
+# topics, not ever more raw pages (faust's default, 4,096 events, is 500 MB of pages). Small, so
+# that while faust holds every delivery back (its buffer of table writes is full) the stages agent
+# cannot run far ahead of the later stages: with 128 the first article of a burst of 2,000 short
+# ones was stored after 114-1,315 of them were done (eight runs), with 32 after 207-534 (three;
+# tests/runtime/test_backlog.py, a shared machine). With at most `transport.POLL_RECORDS` (a fifth of it) records
+# delivered per poll, the buffer never fills: a full one would stop the delivery of every topic
+# until the stages agent made room.
+RAW_BUFFER = 32
 raw_topic = byte_topic(topics.RAW, maxsize=RAW_BUFFER)
 clean_topic = byte_topic(topics.CLEAN)
 enriched_topic = byte_topic(topics.ENRICHED)

@@ -28,7 +28,7 @@ def fetch_wait_ms(settings: Settings) -> int:
 # one into the agents' buffers before it polls again, and waits when a buffer is full: a poll of
 # many raw pages could hold every later stage's messages back until the stages agent had made room
 # for them all. A fifth of the raw buffer (runtime/topics.RAW_BUFFER) can never fill it.
-POLL_RECORDS = 25
+POLL_RECORDS = 6
 
 
 def configure(settings: Settings) -> None:

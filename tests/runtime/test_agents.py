@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,26 @@ async def test_a_crash_is_dead_lettered_under_the_stage_that_ran(
     letters = _by_topic(sent, topics.DLQ)
     assert [(x["stage"], x["reason"]) for x in letters] == [("enrich", "internal_error")] * 2
     assert not _by_topic(sent, topics.ENRICHED)
+
+
+async def test_the_stages_agent_gives_way_while_the_rest_of_the_worker_has_work() -> None:
+    steps: list[int] = []
+
+    async def later_stage() -> None:  # five events' work, a turn each
+        for n in range(5):
+            busy_until = time.perf_counter() + 0.002  # an event's work, on the event loop
+            while time.perf_counter() < busy_until:
+                pass
+            steps.append(n)
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(later_stage())
+    await agents.give_way()
+    assert steps == [0, 1, 2, 3, 4], "every turn the rest used, before the next article"
+    await task
+    started = time.perf_counter()
+    await agents.give_way()  # nothing else to run: straight on
+    assert time.perf_counter() - started < 0.05
 
 
 async def test_exact_agent_claims_a_fingerprint_once(sent: Sent) -> None:

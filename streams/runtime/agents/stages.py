@@ -108,12 +108,14 @@ async def give_way() -> None:
     next raw event is already in memory): without these turns the agent would run its whole
     buffer of raw articles before anything else ran, and under a backlog the articles already
     past clean would wait for it. A hop of a later stage takes several turns of the event loop
-    (delivery, the agent, the producer), so turns are given while the others use them.
+    (delivery, the agent, the producer), so turns are given while the others use them, and while
+    table writes wait in faust's producer buffer (past 100 of them faust delivers nothing).
     """
+    changelog = app.producer.buffer  # table writes waiting: past 100, faust stops all delivery
     for _ in range(TURNS):
         started = time.perf_counter()
         await asyncio.sleep(0)
-        if time.perf_counter() - started < BUSY_SECONDS:
+        if time.perf_counter() - started < BUSY_SECONDS and not changelog.size:
             return
 
 
