@@ -181,7 +181,7 @@ def warm_up(c: Cluster, articles: list[dict[str, object]], timeout: float = 300.
     return kept
 
 
-async def _total_messages(bootstrap: str) -> int:
+async def _topic_messages(bootstrap: str) -> dict[str, int]:
     consumer = await open_consumer(bootstrap)
     try:
         parts = [
@@ -189,14 +189,22 @@ async def _total_messages(bootstrap: str) -> int:
             for t in await consumer.topics()
             for p in consumer.partitions_for_topic(t) or ()
         ]
-        return sum((await consumer.end_offsets(parts)).values())
+        ends: dict[str, int] = {}
+        for tp, end in (await consumer.end_offsets(parts)).items():
+            ends[tp.topic] = ends.get(tp.topic, 0) + end
+        return ends
     finally:
         await consumer.stop()
 
 
+def topic_messages(bootstrap: str) -> dict[str, int]:
+    """Messages written to each topic of the broker so far (its partitions' end offsets)."""
+    return asyncio.run(_topic_messages(bootstrap))
+
+
 def total_messages(bootstrap: str) -> int:
     """Messages written to every topic of the broker so far (sum of end offsets)."""
-    return asyncio.run(_total_messages(bootstrap))
+    return sum(topic_messages(bootstrap).values())
 
 
 def stored_at(c: Cluster, target: int, timeout: float = 120.0) -> float:
