@@ -18,6 +18,7 @@ rows; faust's iteration skips them.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import struct
 import time
@@ -277,6 +278,7 @@ def claim_state_dir(root: Path) -> Path:
         if _claimed is not None:
             _claimed.close()
         _claimed = lock
+        atexit.register(lock.close)  # the lock lasts as long as the process, closed tidily
         path = root / f"worker-{n}"
         path.mkdir(exist_ok=True)  # faust makes the tables' folder, not its parent
         return path
