@@ -187,9 +187,21 @@ async def test_the_stages_agent_gives_way_while_the_rest_of_the_worker_has_work(
     await agents.give_way()
     assert steps == [0, 1, 2, 3, 4], "every turn the rest used, before the next article"
     await task
-    started = time.perf_counter()
-    await agents.give_way()  # nothing else to run: straight on
-    assert time.perf_counter() - started < 0.05
+
+
+async def test_with_nothing_else_to_run_the_stages_agent_goes_straight_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    turns: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def turn(delay: float) -> None:
+        turns.append(delay)
+        await real_sleep(delay)
+
+    monkeypatch.setattr(asyncio, "sleep", turn)  # the one give_way awaits for a turn
+    await agents.give_way()
+    assert turns == [0], "one turn of the loop, then the next article"
 
 
 async def test_exact_agent_claims_a_fingerprint_once(sent: Sent) -> None:
