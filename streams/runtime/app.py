@@ -7,7 +7,7 @@ from typing import Any
 import faust
 from faust.assignor import PartitionAssignor
 
-from streams.runtime import codec, state, transport
+from streams.runtime import codec, state, state_dir, transport
 from streams.settings import Settings, get_settings
 
 codec.register()
@@ -53,7 +53,7 @@ def create_app(settings: Settings) -> faust.App:
         # On disk (streams/runtime/state.py): the dedupe window's state does not live in memory.
         store=f"{state.SCHEME}://" if settings.state_store == "rocksdb" else "memory://",
         # RocksDB locks its directory: each worker claims its own, data_dir/state/worker-<n>.
-        datadir=state.claim_state_dir(settings.data_dir / "state"),
+        datadir=state_dir.claim_state_dir(settings.data_dir / "state"),
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,
         broker_rebalance_timeout=settings.rebalance_timeout,

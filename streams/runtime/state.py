@@ -18,13 +18,10 @@ rows; faust's iteration skips them.
 
 from __future__ import annotations
 
-import atexit
-import fcntl
 import struct
 import time
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import rocksdict
 from faust.stores import STORES
@@ -118,8 +115,7 @@ class IndexedStore(Store):
         batch = rocksdict.WriteBatch(raw_mode=True)
         self._untime(db, batch, key)
         stamp = _ms(at)
-        batch.put(TIME + stamp + key, b"")
-        batch.put(WRITTEN + key, stamp)
+        _stamp(batch, key, stamp)
         db.write(batch)
         self._lower_floor(partition, stamp)
 
@@ -214,8 +210,7 @@ class IndexedStore(Store):
             return
         stamp = _ms(at)
         batch.put(key, value)
-        batch.put(TIME + stamp + key, b"")
-        batch.put(WRITTEN + key, stamp)
+        _stamp(batch, key, stamp)
         for derived in self.derive(key, value):
             batch.put(derived_prefix(derived) + stamp + key, b"")
 
@@ -241,6 +236,12 @@ class IndexedStore(Store):
                 yield key, value
 
 
+def _stamp(batch: Any, key: bytes, stamp: bytes) -> None:
+    """File a row in the time index: by time (for sweeps) and by key (to move it later)."""
+    batch.put(TIME + stamp + key, b"")
+    batch.put(WRITTEN + key, stamp)
+
+
 def _prefixed(db: Any, prefix: bytes, start: bytes = b"") -> Iterator[bytes]:
     it = db.iter()
     it.seek(max(prefix, start))
@@ -250,38 +251,6 @@ def _prefixed(db: Any, prefix: bytes, start: bytes = b"") -> Iterator[bytes]:
             return
         yield entry
         it.next()
-
-
-# The lock of the state directory this process claimed: held open until the process exits.
-_claimed: IO[bytes] | None = None
-
-
-def claim_state_dir(root: Path) -> Path:
-    """The first `root/worker-<n>` that no running worker holds, locked for this process, made.
-
-    RocksDB allows one process per database: every worker on a machine (or on one volume, as
-    `docker compose --scale worker=N` shares it) needs its own directory. A restarted worker
-    takes a free one, usually the one it left, and reads the changelogs from where that state
-    ends; the lock goes with the process, even on SIGKILL.
-    """
-    global _claimed
-    root.mkdir(parents=True, exist_ok=True)
-    n = 0
-    while True:
-        lock = (root / f"worker-{n}.lock").open("ab")
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.close()
-            n += 1
-            continue
-        if _claimed is not None:
-            _claimed.close()
-        _claimed = lock
-        atexit.register(lock.close)  # the lock lasts as long as the process, closed tidily
-        path = root / f"worker-{n}"
-        path.mkdir(exist_ok=True)  # faust makes the tables' folder, not its parent
-        return path
 
 
 def register() -> None:

@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-# A process that claims a state directory (streams.runtime.state.claim_state_dir) and holds it.
+# A process that claims a state directory (streams.runtime.state_dir.claim_state_dir) and holds it.
 HOLD = """
 import sys
 from pathlib import Path
-from streams.runtime.state import claim_state_dir
+from streams.runtime.state_dir import claim_state_dir
 print(claim_state_dir(Path(sys.argv[1])).name, flush=True)
 sys.stdin.read()
 """
