@@ -7,11 +7,12 @@ from typing import Any
 import faust
 from faust.assignor import PartitionAssignor
 
-from streams.runtime import codec, state, state_dir, transport
+from streams.runtime import codec, commits, state, state_dir, transport
 from streams.settings import Settings, get_settings
 
 codec.register()
 state.register()
+commits.install()
 
 
 def kafka_client_options(settings: Settings) -> dict[str, Any]:
