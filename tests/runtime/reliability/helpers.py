@@ -5,6 +5,7 @@ Brokers, workers and waits come from `streams.runtime.harness`.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from benchmarks.synthetic import WORDS
 from streams.core import topics
 from streams.runtime.harness import dead_letters, open_consumer, records, run
+from streams.runtime.lag import committed_lag
 from streams.store import Store
 
 PLACES = ["Sukamaju", "Karangjati", "Tanjung Wangi", "Lembah Hijau", "Pasir Putih", "Sungai Emas"]
@@ -191,3 +193,21 @@ def check_exactly_once(result: Audit, expected: set[str], corpus: Corpus) -> Non
     for copy_id, original in corpus.copies.items():
         pair = {copy_id, original}
         assert len(pair & result.articles) == 1, (copy_id, original)
+
+
+def settled(bootstrap: str, within: float) -> dict[str, int]:
+    """The group's lag on every topic an agent reads, once it is all zero or `within` s passed.
+
+    Every message handled and none committed over is not enough: a commit that stalls below a
+    message (an offset never acked) reads every later message again at each restart.
+    """
+    return run(_settled(bootstrap, within))
+
+
+async def _settled(bootstrap: str, within: float) -> dict[str, int]:
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        lag = await committed_lag(bootstrap, "warta", list(topics.CONSUMED), last_batch=True)
+        if not any(lag.values()) or asyncio.get_running_loop().time() > deadline:
+            return lag
+        await asyncio.sleep(0.5)  # a poll interval: the commit comes every 2.8 s

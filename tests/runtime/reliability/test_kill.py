@@ -17,6 +17,7 @@ from tests.runtime.reliability.helpers import (
     check_exactly_once,
     copies,
     originals,
+    settled,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
@@ -55,11 +56,13 @@ def test_two_sigkills_lose_nothing_and_double_nothing(tmp_path: Path) -> None:
             # Not asserted here: the audit below says which ids are missing and where they stopped.
             wait_stored(store, len(expected) - len(bad), 150, proc)
             result = audit(store, broker.bootstrap, expected)
+            lag = settled(broker.bootstrap, 60)
         finally:
             proc.stop()
             store.close()
 
     check_exactly_once(result, expected, first)
+    assert not any(lag.values()), f"commits stalled below these many messages: {lag}"
     check_exactly_once(result, expected, second)
     assert set(result.dead) == set(bad)
     # Judged after two restarts, against state that lives only in the changelogs.

@@ -18,7 +18,14 @@ from streams.runtime.harness import (
     worker_env,
 )
 from streams.store import Store
-from tests.runtime.reliability.helpers import Corpus, audit, check_exactly_once, copies, originals
+from tests.runtime.reliability.helpers import (
+    Corpus,
+    audit,
+    check_exactly_once,
+    copies,
+    originals,
+    settled,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
@@ -56,10 +63,12 @@ def test_a_worker_joins_and_leaves_mid_stream(tmp_path: Path) -> None:
             # Not asserted here: the audit below says which ids are missing and where they stopped.
             wait_stored(store, len(expected), 150, first_worker)
             result = audit(store, broker.bootstrap, expected)
+            lag = settled(broker.bootstrap, 60)
         finally:
             first_worker.stop()
             second_worker.stop()
             store.close()
     check_exactly_once(result, expected, first)
+    assert not any(lag.values()), f"commits stalled below these many messages: {lag}"
     check_exactly_once(result, expected, second)
     assert not result.dead
