@@ -16,15 +16,18 @@ partition. faust's consumer (0.15) loses messages in three ways, each seen or re
   way (a fetch cut short by a rebalance), and they are read again after the next seek.
 
 Here a commit only ever moves the committed offset over a run of offsets that starts at it and
-that agents have finished; a partition with no committed offset starts at its earliest offset.
+that agents have finished; a partition with no committed offset starts at the consumer's
+position.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 from typing import Any
 
+from aiokafka.errors import IllegalStateError
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP, Message
 from faust.types.tuples import ack_lock
@@ -83,14 +86,19 @@ class Consumer(driver.Consumer):
         log.warning("offsets %d-%d of %s were not delivered", offset_from, offset_to - 1, tp)
 
     async def perform_seek(self) -> None:
-        """Seek to the committed offsets; a partition with none starts at its earliest offset."""
+        """Seek to the committed offsets; a partition with none starts at the consumer's position.
+
+        The position, not the earliest offset: a partition handed over while its last owner's
+        final commit was not yet readable has no committed offset here, yet aiokafka may already
+        read it from that commit on, and a start below it would hold every commit back.
+        """
         await super().perform_seek()
-        fresh = [tp for tp in self._acking(self.assignment()) if self._committed_offset[tp] is None]
-        if fresh:
-            earliest = await self.earliest_offsets(*fresh)
-            for tp, offset in earliest.items():
-                if self._committed_offset[tp] is None:
-                    self._committed_offset[tp] = offset
+        for tp in self._acking(self.assignment()):
+            if self._committed_offset[tp] is None:
+                with contextlib.suppress(IllegalStateError):  # revoked meanwhile
+                    position = await self.position(tp)
+                    if self._committed_offset[tp] is None and position is not None:
+                        self._committed_offset[tp] = position
 
     def _acking(self, tps: Iterable[TP]) -> list[TP]:
         enabled: Any = self.app.topics.acks_enabled_for
