@@ -17,14 +17,18 @@ partition. faust's consumer (0.15) loses messages in three ways, each seen or re
 
 Here a commit only ever moves the committed offset over a run of offsets that starts at it and
 that agents have finished; a partition with no committed offset starts at the consumer's
-position.
+position. Strict commits turn those losses into stalls, and two repairs end the stalls: a message
+the fetch loop would drop as already read (its read offset ran ahead while the flow was stopped)
+is let through when no agent has finished or holds it, and a partition whose committed offset has
+not been acked for `HEAL_AFTER` seconds while later ones were is read again from it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from aiokafka.errors import IllegalStateError
@@ -34,6 +38,10 @@ from faust.types.tuples import ack_lock
 from faust.utils.functional import consecutive_numbers
 
 log = logging.getLogger(__name__)
+
+# A committed offset unacked this long while later offsets of its partition are acked is read
+# again: an agent handles a partition's messages in order, so nothing will ack it any more.
+HEAL_AFTER = 10.0
 
 
 def committable(acked: list[int], start: int) -> tuple[int, int] | None:
@@ -73,12 +81,67 @@ class Consumer(driver.Consumer):
             return None
         acked.sort()
         step = committable(acked, start)
-        if step is None:
-            return None
-        drop, offset = step
+        drop, offset = step if step is not None else (0, start)
         self._acked_index[tp].difference_update(acked[:drop])
         del acked[:drop]
+        self._note_hole(tp, start, bool(acked) and offset == start)
         return offset if offset > start else None
+
+    def _note_hole(self, tp: TP, start: int, stuck: bool) -> None:
+        holes = self._holes_by_tp()
+        if not stuck:
+            holes.pop(tp, None)
+        elif holes.get(tp, (None, 0.0))[0] != start:
+            holes[tp] = (start, self.clock())
+
+    def _holes_by_tp(self) -> dict[TP, tuple[int, float]]:
+        """Per partition: the committed offset that holds commits back, and since when."""
+        # Made on first use: faust's constructor is not ours to extend.
+        holes: dict[TP, tuple[int, float]] = self.__dict__.setdefault("_holes", {})
+        return holes
+
+    clock: Callable[[], float] = staticmethod(time.monotonic)
+
+    async def commit(self, *args: Any, **kwargs: Any) -> bool:
+        """Commit what is finished; then read again from a committed offset stuck too long."""
+        done = bool(await super().commit(*args, **kwargs))
+        if not self.app.rebalancing:
+            await self.heal()
+        return done
+
+    async def heal(self) -> None:
+        """Seek each partition stuck for `HEAL_AFTER` s back to its committed offset."""
+        now = self.clock()
+        for tp, (start, since) in list(self._holes_by_tp().items()):
+            if now - since < HEAL_AFTER or self._in_hand(tp, start):
+                continue
+            log.warning("%s: offset %d was never finished; reading again from it", tp, start)
+            self._holes_by_tp()[tp] = (start, now)
+            with contextlib.suppress(IllegalStateError):  # revoked meanwhile
+                await self.seek(tp, start)
+
+    def _in_hand(self, tp: TP, offset: int) -> bool:
+        """Whether an agent holds the message at `offset` of `tp` (taken, not acked)."""
+        return any(m.tp == tp and m.offset == offset for m in list(self._unacked_messages))
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:  # noqa: ASYNC109 (faust's signature)
+        """faust's fetch, letting through an unfinished message it would drop as already read."""
+        async for tp, message in super().getmany(timeout):
+            read = self._read_offset[tp]
+            if read is not None and message.offset < read and self._unfinished(message):
+                self._read_offset[tp] = message.offset
+            yield tp, message
+
+    def _unfinished(self, message: Message) -> bool:
+        """Not committed, not acked and not in an agent's hands: nothing will finish it."""
+        tp, offset = message.tp, message.offset
+        committed = self._committed_offset[tp]
+        return (
+            committed is not None
+            and offset >= committed
+            and offset not in self._acked_index[tp]
+            and not self._in_hand(tp, offset)
+        )
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         # Not recorded as done: the commit stops at the first missing offset until a seek back

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
 from weakref import WeakSet
@@ -16,7 +18,7 @@ from faust.types import TP, ConsumerMessage
 from intervaltree import IntervalTree  # type: ignore[import-untyped]
 
 from streams.runtime import app as _app  # importing it installs our consumer
-from streams.runtime.commits import Consumer, committable
+from streams.runtime.commits import HEAL_AFTER, Consumer, committable
 from streams.runtime.events import withhold_ack
 
 TOPIC = "articles.raw"
@@ -127,3 +129,73 @@ async def test_a_partition_never_committed_starts_at_the_consumers_position(cons
     assert consumer._new_offset(PART) is None
     consumer.ack(message(4))
     assert consumer._new_offset(PART) == 6
+
+
+def test_a_committed_offset_stuck_behind_later_acks_is_read_again(consumer: Any) -> None:
+    now = [100.0]
+    consumer.clock = lambda: now[0]
+    seeks: list[tuple[TP, int]] = []
+
+    async def seek(tp: TP, offset: int) -> None:
+        seeks.append((tp, offset))
+
+    consumer.seek = seek
+    consumer.app.rebalancing = False
+    for offset in (11, 12):  # 10 never comes: its fetch was cut short in a rebalance
+        consumer.ack(message(offset))
+    assert consumer._new_offset(PART) is None
+    asyncio.run(consumer.heal())
+    assert seeks == []  # not yet: it may still come
+    now[0] += HEAL_AFTER
+    assert consumer._new_offset(PART) is None
+    asyncio.run(consumer.heal())
+    assert seeks == [(PART, 10)]
+    asyncio.run(consumer.heal())
+    assert seeks == [(PART, 10)]  # one seek per HEAL_AFTER
+    consumer.ack(message(10))  # read again and handled: the commit moves, the hole is gone
+    assert consumer._new_offset(PART) == 13
+    now[0] += 2 * HEAL_AFTER
+    asyncio.run(consumer.heal())
+    assert seeks == [(PART, 10)]
+
+
+def test_a_message_in_an_agents_hands_is_not_read_again(consumer: Any) -> None:
+    now = [0.0]
+    consumer.clock = lambda: now[0]
+    consumer.seek = None  # calling it would fail the test
+    consumer.app.rebalancing = False
+    slow = message(10)
+    consumer._unacked_messages.add(slow)  # taken by its agent, still working
+    consumer.ack(message(11))  # on another stream of the same partition, say
+    assert consumer._new_offset(PART) is None
+    now[0] += HEAL_AFTER
+    asyncio.run(consumer.heal())  # no seek: it would raise
+
+
+def test_the_fetch_lets_through_an_unfinished_message_it_would_drop(
+    consumer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fetched = [message(n) for n in (9, 10, 11, 12)]
+
+    async def faust_getmany(self: Any, wait: float) -> AsyncIterator[tuple[TP, Any]]:
+        for msg in fetched:
+            yield PART, msg
+
+    monkeypatch.setattr(faust_driver.Consumer, "getmany", faust_getmany)
+    consumer.ack(message(11))  # finished before the rebalance, after the committed offset 10
+    consumer._read_offset[PART] = 12  # ran ahead: 10 was delivered while the flow was stopped
+
+    async def drain() -> list[int]:
+        delivered = []
+        async for tp, msg in consumer.getmany(1.0):
+            if msg.offset >= consumer._read_offset[tp]:  # faust's test in its fetch loop
+                delivered.append(msg.offset)
+                consumer._read_offset[tp] = msg.offset
+        return delivered
+
+    # 9 is committed: still dropped; 10 is let through, and the rest follows it (11 is handled
+    # again, a replay like any other: its second ack is not counted)
+    assert asyncio.run(drain()) == [10, 11, 12]
+    consumer._read_offset[PART] = 12
+    consumer.ack(fetched[1])  # 10 finished too: nothing below 12 is let through any more
+    assert asyncio.run(drain()) == [12]
