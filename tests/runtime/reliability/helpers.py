@@ -112,7 +112,7 @@ def audit(store: Store, bootstrap: str, expected: set[str]) -> Audit:
     return result
 
 
-TRACED = (*topics.PUBLIC, topics.BY_FINGERPRINT, topics.CANDIDATES, topics.LINKS)
+TRACED = (*topics.PUBLIC, *topics.INTERNAL)
 
 
 def trace(bootstrap: str, ids: set[str]) -> dict[str, list[str]]:
@@ -141,9 +141,12 @@ async def _read_all(
     for m in await records(bootstrap, names):
         value = _json(m.value)
         key = (m.key or b"").decode(errors="replace")
-        article_id = value.get("id") if m.topic == topics.BY_FINGERPRINT else key
+        # By-fingerprint and band messages are keyed by fingerprint and band key; the id is inside.
+        article_id = value.get("id") if m.topic in (topics.BY_FINGERPRINT, topics.BANDS) else key
         if article_id in ids:
-            out.append((m.topic, m.partition, m.offset, article_id, value.get("op", "")))
+            # `from`: the band partition a query goes to or an answer comes from
+            op = ":".join(str(p) for p in (value.get("op", ""), value.get("from", "")) if p != "")
+            out.append((m.topic, m.partition, m.offset, article_id, op))
     return out, await _marks(bootstrap, {(t, p) for t, p, *_ in out})
 
 
