@@ -12,7 +12,6 @@ from streams.settings import Settings, get_settings
 
 codec.register()
 state.register()
-commits.install()
 
 
 def kafka_client_options(settings: Settings) -> dict[str, Any]:
@@ -88,4 +87,5 @@ def create_app(settings: Settings) -> faust.App:
 
 settings = get_settings()
 transport.configure(settings)
+commits.install(settings)
 app = create_app(settings)

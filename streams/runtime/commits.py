@@ -21,6 +21,13 @@ position. Strict commits turn those losses into stalls, and two repairs end the 
 the fetch loop would drop as already read (its read offset ran ahead while the flow was stopped)
 is let through when no agent has finished or holds it, and a partition whose committed offset has
 not been acked for `HEAL_AFTER` seconds while later ones were is read again from it.
+
+The same consumer tells table recovery where each changelog ends. The embedded broker's
+ListOffsets gives the first offset of a partition's last record batch, plus one: a worker taking a
+partition back after a rebalance then thought its local state complete and skipped the rest of the
+last batch its previous owner wrote (an article's held message or answers: never decided). The end
+is read from the last batch itself (`lag.end_offsets`), on any broker: it is one fetch per
+changelog partition at a rebalance.
 """
 
 from __future__ import annotations
@@ -28,14 +35,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from typing import Any, ClassVar
 
 from aiokafka.errors import IllegalStateError
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP, Message
 from faust.types.tuples import ack_lock
 from faust.utils.functional import consecutive_numbers
+
+from streams.runtime import lag
+from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +72,23 @@ def committable(acked: list[int], start: int) -> tuple[int, int] | None:
 
 class Consumer(driver.Consumer):
     """faust's aiokafka consumer, committing only what agents have finished (module docstring)."""
+
+    #: Where to read the true changelog ends from (`install`); None: take the broker's word.
+    ends_from: ClassVar[str | None] = None
+
+    async def highwaters(self, *partitions: TP) -> Mapping[TP, int]:
+        """Each partition's end, read from its last record batch when a plain reader can."""
+        reported = dict(await super().highwaters(*partitions))
+        if self.ends_from is None or not reported:
+            return reported
+        try:
+            ends = await lag.last_record_ends(self.ends_from, [(t, p) for t, p in reported])
+        except Exception as exc:
+            log.warning("changelog ends not read (%s); using the broker's", exc)
+            return reported
+        return {
+            tp: max(end, ends.get((tp.topic, tp.partition), end)) for tp, end in reported.items()
+        }
 
     def ack(self, message: Message) -> bool:
         """Count the ack of a message an agent handled; one that no agent took is not counted."""
@@ -168,6 +195,9 @@ class Consumer(driver.Consumer):
         return [tp for tp in tps if enabled(tp.topic)]
 
 
-def install() -> None:
+def install(settings: Settings) -> None:
     """Make faust's aiokafka transport build our consumer."""
+    # On a cluster that needs credentials the plain reader of the ends cannot connect: faust's ends.
+    plain = settings.kafka_security_protocol == "PLAINTEXT"
+    Consumer.ends_from = settings.bootstrap_servers if plain else None
     driver.Transport.Consumer = Consumer

@@ -44,6 +44,20 @@ async def end_offsets(
     return ends
 
 
+async def last_record_ends(
+    bootstrap: str, partitions: list[tuple[str, int]]
+) -> dict[tuple[str, int], int]:
+    """`end_offsets` with `last_batch` of these partitions, through a consumer of its own."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends = await end_offsets(consumer, [TopicPartition(t, p) for t, p in partitions], True)
+        return {(tp.topic, tp.partition): end for tp, end in ends.items()}
+    finally:
+        with contextlib.suppress(Exception):
+            await consumer.stop()
+
+
 async def group_lag(
     bootstrap: str, group: str, names: list[str], last_batch: bool = False
 ) -> dict[str, int]:
