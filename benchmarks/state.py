@@ -185,6 +185,10 @@ def report(run: Run, memory: Run | None, times: tuple[float, float] | None) -> N
         last = max(run.rss)
         per = (run.rss[last] - base) / (last - CHECKPOINTS[0]) * 100_000
         print(f"  RSS growth per 100,000 articles: {per:.1f} MiB; peak {run.peak:.0f} MiB")
+        warm = CHECKPOINTS[1]  # by then RocksDB's shared cache has filled
+        if warm in run.rss and last > warm:
+            after = (run.rss[last] - run.rss[warm]) / (last - warm) * 100_000
+            print(f"  ... counted from {warm:,} on: {after:.1f} MiB per 100,000")
     print(f"  on disk: {run.disk / 2**20:.0f} MiB, {run.disk / run.count:.0f} bytes per article")
     print(f"  throughput: {run.rate:.0f} articles/s")
     if memory is not None:

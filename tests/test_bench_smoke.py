@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from benchmarks.__main__ import Row, offline_rates, rows_for, table_text
 from benchmarks.corpus import load_corpus
 from benchmarks.offline import DedupeFigures, ProcessRun
 from benchmarks.relay import RelayFigures
+from benchmarks.state import Run, report
 from benchmarks.stream import Backlog, Latency, Throughput, percentile
 from schemas import RawArticle
 
@@ -118,3 +120,13 @@ def test_backlog_rows_hold_first_stored_and_memory_to_their_targets() -> None:
         ("6.5 s (30)", False),
         ("640 MB", False),
     ]
+
+
+def test_the_state_report_counts_growth_from_the_start_and_once_warm(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run = Run("rocksdb", 300_000, {20_000: 400.0, 100_000: 431.0, 300_000: 455.0}, 96.0, 10, 455.0)
+    report(run, None, None)
+    out = capsys.readouterr().out
+    assert "RSS growth per 100,000 articles: 19.6 MiB" in out  # (455 - 400) / 280,000
+    assert "counted from 100,000 on: 12.0 MiB per 100,000" in out  # (455 - 431) / 200,000
