@@ -49,11 +49,12 @@ GRACE = 120.0
 # filed on that partition, with the band keys each owns there; the band index itself is derived
 # in memory (owned.py).
 filed = app.Table("filed", default=None, partitions=settings.partitions, options=OPTIONS)
-# article id -> HeldRow {"expect": how many answers, "text": its "article" message as JSON
-# text}: written once; the text (a third of the parsed article's memory) is parsed only for the
-# decision.
+# article id -> HeldRow {"expect": how many answers on the candidates topic, "text": its
+# "article" message as JSON text, with the in-process answer}: written once; the text (a third
+# of the parsed article's memory) is parsed only for the decision.
 held = app.Table("held", default=None, partitions=settings.partitions, options=OPTIONS)
-# article id -> PendingRow {bands partition: candidates}: the band owners' answers gathered so far.
+# article id -> PendingRow {bands partition: candidates}: the band owners' answers gathered so
+# far, but the one that completes the article (decided at once; a replay gathers it again).
 pending = app.Table("pending", default=None, partitions=settings.partitions, options=OPTIONS)
 # article id -> Verdict {"kind", "duplicate_of", "similarity", "cluster_id"}: the verdict given,
 # so that a replay repeats it.

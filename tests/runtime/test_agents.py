@@ -16,13 +16,14 @@ import pytest
 from schemas import CleanArticle, EnrichedArticle, RawArticle, TaggedArticle, codec
 from streams.core import topics
 from streams.core.decode import decode
+from streams.runtime import tables
 from streams.runtime.agents import dedupe as dedupe_agents
 from streams.runtime.agents import stages as agents
 from streams.runtime.agents import store as store_agents
 from streams.runtime.app import settings
 from streams.stages import pipeline
-from streams.stages.dedupe import signature
-from streams.stages.dedupe.routing import owner
+from streams.stages.dedupe import band_keys, signature
+from streams.stages.dedupe.routing import owner, route
 from streams.stages.pipeline import clean_stage, enrich_stage, tag_stage
 from streams.store import Store
 from tests.factories import duplicate, tagged
@@ -266,6 +267,94 @@ async def test_decide_agent_links_once_complete_and_again_on_a_replay(sent: Sent
     ]
     assert not _by_topic(sent, topics.UNIQUE)
     assert not _by_topic(sent, topics.DUPLICATES)
+
+
+async def test_exact_agent_asks_the_band_partition_it_owns_in_process(sent: Sent) -> None:
+    first = tagged("loc-a", STORY)
+    copy = tagged("loc-b", STORY.replace("Senin", "Selasa"))
+    keys = band_keys(signature(first.text))
+    shared = sorted(set(keys) & set(band_keys(signature(copy.text))))
+    here = owner(shared[0], settings.partitions)
+    async with dedupe_agents.exact_agent.test_context() as agent:
+        for item in (first, copy):
+            await agent.put(key=item.fingerprint.encode(), value=codec.dumps(item), partition=here)
+    asked, seen = _by_topic(sent, topics.CANDIDATES)
+    # The band partition numbered like the event's is this worker's: filed and answered here,
+    # its answer inside the article message; no query travels there, the others as before.
+    assert asked["local"] == {"from": here, "candidates": []}
+    assert seen["local"]["from"] == here
+    assert [c[0] for c in seen["local"]["candidates"]] == ["loc-a"], "the second sees the first"
+    assert sorted(asked["expect"]) == sorted(route(keys, settings.partitions))
+    queried = {
+        kw["partition"] for name, _, v, kw in sent if name == topics.BANDS and v["id"] == "loc-a"
+    }
+    assert queried == set(asked["expect"]) - {here}
+    # The same band index as the band agent's: a query on the topic sees both filed articles.
+    query = {
+        "op": "query",
+        "id": "loc-c",
+        "keys": route(keys, settings.partitions)[here],
+        "at": asked["at"],
+        "from": here,
+        "sig": asked["sig"],
+    }
+    async with dedupe_agents.band_agent.test_context() as agent:
+        await agent.put(key=b"k", value=codec.dumps(query), partition=here)
+    answer = _by_topic(sent, topics.CANDIDATES)[-1]
+    assert sorted(c[0] for c in answer["candidates"]) == ["loc-a", "loc-b"]
+
+
+async def test_decide_agent_counts_the_in_process_answer_and_keeps_the_first_on_a_replay(
+    sent: Sent,
+) -> None:
+    near = _article_message("inp-x", STORY.replace("Senin", "Rabu"))
+    later = _article_message("inp-y", STORY.replace("Senin", "Kamis"))
+    article = {
+        **_article_message("inp-a", STORY),
+        "expect": [0, 1],
+        "local": {"from": 1, "candidates": [["inp-x", near["sig"], 1.6e9]]},
+    }
+    # Replayed after a crash: the band index of partition 1 had grown meanwhile.
+    grown = [*article["local"]["candidates"], ["inp-y", later["sig"], 1.6e9]]
+    replay = {**article, "local": {"from": 1, "candidates": grown}}
+    async with dedupe_agents.decide_agent.test_context() as agent:
+        await agent.put(key=b"inp-a", value=codec.dumps(article))
+        assert not _by_topic(sent, topics.LINKS), "waits for partition 0's answer"
+        answer = {"op": "band", "from": 0, "candidates": []}
+        await agent.put(key=b"inp-a", value=codec.dumps(answer))
+        # The answer that completed it was not written: the article alone decides nothing...
+        assert tables.pending.get("inp-a") is None
+        await agent.put(key=b"inp-a", value=codec.dumps(replay))
+        assert len(_by_topic(sent, topics.LINKS)) == 1
+        # ... until that answer comes again (after the article, as on the partition).
+        await agent.put(key=b"inp-a", value=codec.dumps(answer))
+    links = _by_topic(sent, topics.LINKS)
+    assert [(m["id"], [e[0] for e in m["edges"]]) for m in links] == [
+        ("inp-a", ["inp-x"]),  # one answer on the topic and the one held with the article
+        ("inp-a", ["inp-x"]),  # the replay restates the same link, the first local answer
+    ]
+
+
+async def test_decide_agent_writes_the_answers_before_the_last(sent: Sent) -> None:
+    article = {**_article_message("wr-a", STORY), "expect": [0, 1, 2]}
+    found = [["wr-x", _article_message("wr-x", STORY)["sig"], 1.6e9]]
+    async with dedupe_agents.decide_agent.test_context() as agent:
+        await agent.put(key=b"wr-b", value=codec.dumps({"op": "band", "from": 0, "candidates": []}))
+        await agent.put(key=b"wr-a", value=codec.dumps(article))
+        for origin, candidates in ((0, found), (1, []), (2, [])):
+            answer = {"op": "band", "from": origin, "candidates": candidates}
+            await agent.put(key=b"wr-a", value=codec.dumps(answer))
+        # An answer before its article is written: the article completes nothing alone.
+        assert tables.pending.get("wr-b") == {"0": []}
+        # Two of three written; the third completed the article and was decided at once.
+        assert tables.pending.get("wr-a") == {"0": found, "1": []}
+        # A replayed earlier answer restates nothing (the written ones are not complete)...
+        await agent.put(key=b"wr-a", value=codec.dumps({"op": "band", "from": 1, "candidates": []}))
+        assert len(_by_topic(sent, topics.LINKS)) == 1
+        # ... the replayed last one restates the same link.
+        await agent.put(key=b"wr-a", value=codec.dumps({"op": "band", "from": 2, "candidates": []}))
+    links = _by_topic(sent, topics.LINKS)
+    assert [(m["id"], [e[0] for e in m["edges"]]) for m in links] == [("wr-a", ["wr-x"])] * 2
 
 
 async def test_band_agent_files_a_query_with_its_signature_before_answering(sent: Sent) -> None:

@@ -4,7 +4,11 @@ Exact copies meet on the partition that owns their fingerprint. Near copies meet
 keys: each band key is owned by one partition of `warta.dedupe.bands`, which files every article
 under its keys when its query arrives (so of two similar articles the second to ask sees the
 first, whatever the timing) and answers with the articles filed before it; the article's own
-partition of `warta.dedupe.candidates` gathers the answers and verifies them. The verified matches
+partition of `warta.dedupe.candidates` gathers the answers and verifies them. The band partition
+numbered like the article's by-fingerprint partition is owned by the same worker (faust assigns
+topics of one partition count together), so it is asked in-process while that event is handled
+(its `filed` row and changelog record belong to that partition number), and its answer travels
+inside the article's message: no query, no answer, no `pending` write. The verified matches
 go, as a `Link`, to the story owner (`streams.runtime.agents.stories`), which publishes verdicts
 and corrections on articles.unique and articles.duplicates. All state is keyed, so a replay after
 a crash finds what it wrote before.
@@ -112,17 +116,28 @@ async def _exact(event: Event) -> None:
         fingerprints[item.fingerprint] = FingerprintClaim(item.id, published).to_wire()
         fingerprint_expiry.note(event.message.partition, item.fingerprint)
     fingerprint_expiry.sweep(event.message.partition)
-    await ask_bands(item, published)
+    await ask_bands(item, published, event.message.partition)
 
 
-async def ask_bands(item: TaggedArticle, published: float) -> None:
-    """Send the article to its decision partition and its band keys to their owners."""
+async def ask_bands(item: TaggedArticle, published: float, here: int) -> None:
+    """Send the article to its decision partition and its band keys to their owners.
+
+    `here` is the partition of the event being handled: the bands partition of that number is
+    this worker's, and is asked in-process (filed and answered as its band agent would, in the
+    order of this worker's events for that partition)."""
     sig = signature(item.text)
+    text = sig.to_str()
     routes = _route(band_keys(sig))
-    article = ArticleForDecision.of(item, sig, published, sorted(routes))
+    local = None
+    if here in routes:
+        local = answer(here, BandQuery(item.id, tuple(routes[here]), published, here, text))
+        filed_expiry.sweep(here)
+    article = ArticleForDecision.of(item, sig, published, sorted(routes), local)
     await candidates_topic.send(key=item.id.encode(), value=codec.dumps(article.to_wire()))
     for partition, keys in routes.items():
-        query = BandQuery(item.id, tuple(keys), published, partition, article.sig)
+        if partition == here:
+            continue
+        query = BandQuery(item.id, tuple(keys), published, partition, text)
         await bands_topic.send(
             key=keys[0].encode(), value=codec.dumps(query.to_wire()), partition=partition
         )
@@ -138,25 +153,32 @@ async def _band(event: Event) -> None:
     msg = decode_band_message(codec.loads(event.value))
     partition = event.message.partition
     if isinstance(msg, BandQuery):
-        found = owned.lookup(partition, msg.keys, msg.id)
-        near = tuple(c for c in found if eligible(c.at, msg.at, WINDOW))
-        row = msg.row()
-        if row is not None:
-            # Filed before it is decided ("meeting"): a later query for the same key sees it. A
-            # replay writes the same row again; it expires like any filed row.
-            key = filed_key(partition, msg.id)
-            if key not in filed:
-                owned.add(partition, msg.id, msg.keys)
-            filed[key] = row.to_wire()
-            filed_expiry.note(partition, key)
-        answer = BandAnswer(msg.origin, near)
-        await candidates_topic.send(key=msg.id.encode(), value=codec.dumps(answer.to_wire()))
+        found = answer(partition, msg)
+        await candidates_topic.send(key=msg.id.encode(), value=codec.dumps(found.to_wire()))
     else:
         key = filed_key(partition, msg.id)
         filed[key] = msg.row().to_wire()
         owned.add(partition, msg.id, msg.keys)
         filed_expiry.note(partition, key)
     filed_expiry.sweep(partition)
+
+
+def answer(partition: int, msg: BandQuery) -> BandAnswer:
+    """The articles filed on `partition` under the query's keys within the window, the asking
+    article filed there first; only while an event of that partition number is handled (faust
+    writes the `filed` row's changelog record, and the store its row, to that partition)."""
+    found = owned.lookup(partition, msg.keys, msg.id)
+    near = tuple(c for c in found if eligible(c.at, msg.at, WINDOW))
+    row = msg.row()
+    if row is not None:
+        # Filed before it is decided ("meeting"): a later query for the same key sees it. A
+        # replay writes the same row again; it expires like any filed row.
+        key = filed_key(partition, msg.id)
+        if key not in filed:
+            owned.add(partition, msg.id, msg.keys)
+        filed[key] = row.to_wire()
+        filed_expiry.note(partition, key)
+    return BandAnswer(msg.origin, near)
 
 
 @app.agent(source("decide"))
@@ -173,19 +195,29 @@ async def _gather(event: Event) -> None:
     if isinstance(msg, ArticleForDecision):
         text = bytes(event.value or b"").decode()
         wire = held.get(article_id)
-        if wire is None or HeldRow.from_wire(wire).text != text:
+        old = HeldRow.from_wire(wire) if wire is not None else None
+        first = old.message() if old is not None and old.text != text else None
+        if first is not None and first.replays(msg):
+            msg = first  # a replay whose in-process answer grew: the first one stands
+        elif old is None or first is not None:
             # First sight, or a new revision (same id, changed body): later answers decide
             # with the newest body. The same content again (a replay) writes nothing.
-            held[article_id] = HeldRow(len(msg.expect), text).to_wire()
-    else:
+            held[article_id] = HeldRow(msg.awaited(), text).to_wire()
+    wire = held.get(article_id)
+    kept = HeldRow.from_wire(wire) if wire is not None else None
+    if isinstance(msg, BandAnswer):
         added = answers.with_answer(msg)
         if added is not None:
             answers = added
-            pending[article_id] = answers.to_wire()
-    wire = held.get(article_id)
-    kept = HeldRow.from_wire(wire) if wire is not None else None
-    if kept is not None and (article_id in verdicts or len(answers.answers) >= kept.expect):
-        # Decided before (a replay after a crash or a rebalance) or now complete: (re)publish.
+            if kept is None or len(answers.answers) < kept.expect:
+                # The answer that completes the article is not written: the decision follows at
+                # once, and the producer is flushed before this event's offset is committed, so
+                # a crash before then replays this event (the article's last on its partition),
+                # which gathers it again.
+                pending[article_id] = answers.to_wire()
+    if kept is not None and len(answers.answers) >= kept.expect:
+        # Complete: decide, or restate the decision (a replay after a crash or a rebalance).
+        # Never on fewer answers: the one that completed it was not written (above).
         article = msg if isinstance(msg, ArticleForDecision) else kept.message()
         await decide(article_id, article, answers)
         held_expiry.note(partition, article_id)
@@ -201,7 +233,7 @@ async def decide(article_id: str, msg: ArticleForDecision, answers: PendingRow) 
     restates, it does not judge twice)."""
     sig = Signature.from_str(msg.sig)
     edges: list[Edge] = []
-    for cand in answers.candidates():
+    for cand in answers.gathered(msg).candidates():
         if cand.id == article_id:
             continue
         sim = match(sig, cand.signature)

@@ -11,7 +11,8 @@ On `warta.dedupe.bands` (keyed by a band key, sent to the partition that owns it
   BandQuery      {"op": "query", "id", "keys", "at", "from", "sig"} (files the article too)
   FileOrder      {"op": "index", "id", "keys", "sig", "at"}
 On `warta.dedupe.candidates` (keyed by the article id):
-  ArticleForDecision {"op": "article", "article", "sig", "at", "expect"}
+  ArticleForDecision {"op": "article", "article", "sig", "at", "expect", "local"?: {"from",
+                     "candidates"}} ("local": one bands partition's answer, given in-process)
   BandAnswer         {"op": "band", "from", "candidates": [[id, sig, at], ...]}
 On `warta.dedupe.links` (one partition, the story owner; keyed by the article id):
   Link {"op": "link", "id", "at", "fp", "sig", "edges": [[id, at, sig, similarity, kind], ...],
@@ -155,9 +156,11 @@ def decode_band_message(wire: Wire) -> BandQuery | FileOrder:
 class ArticleForDecision:
     """The article, its signature and time, sent to its decision partition.
 
-    `expect` lists the bands partitions whose answers the decision waits for. `article` stays the
-    JSON object of the TaggedArticle until it is judged (`tagged()`): the message is usually held
-    and read again when the last answer comes, and is validated once, then.
+    `expect` lists the bands partitions whose answers the decision needs; `local` is the answer
+    of one of them already, given in-process by the worker that asked (it owns that partition),
+    so no query and no answer message travel for it. `article` stays the JSON object of the
+    TaggedArticle until it is judged (`tagged()`): the message is usually held and read again
+    when the last answer comes, and is validated once, then.
     """
 
     OP: ClassVar[str] = "article"
@@ -166,32 +169,53 @@ class ArticleForDecision:
     sig: str
     at: float
     expect: tuple[int, ...]
+    local: BandAnswer | None = None
 
     @classmethod
     def of(
-        cls, item: TaggedArticle, sig: Signature, at: float, expect: list[int]
+        cls,
+        item: TaggedArticle,
+        sig: Signature,
+        at: float,
+        expect: list[int],
+        local: BandAnswer | None = None,
     ) -> ArticleForDecision:
-        return cls(item.model_dump(mode="json"), sig.to_str(), at, tuple(expect))
+        return cls(item.model_dump(mode="json"), sig.to_str(), at, tuple(expect), local)
 
     def tagged(self) -> TaggedArticle:
         return TaggedArticle.model_validate(self.article)
 
+    def awaited(self) -> int:
+        """How many answers the decision waits for on the candidates topic."""
+        return len(self.expect) - (self.local is not None)
+
+    def replays(self, other: ArticleForDecision) -> bool:
+        """The same article asking again (a replay): only the in-process answer may differ, as
+        the band index may have grown meanwhile. The first answer given stands."""
+        mine, theirs = (self.article, self.sig, self.at), (other.article, other.sig, other.at)
+        return mine == theirs and self.expect == other.expect
+
     def to_wire(self) -> Wire:
-        return {
+        wire: Wire = {
             "op": self.OP,
             "article": self.article,
             "sig": self.sig,
             "at": self.at,
             "expect": list(self.expect),
         }
+        if self.local is not None:
+            wire["local"] = self.local.body()
+        return wire
 
     @classmethod
     def from_wire(cls, wire: Wire) -> ArticleForDecision:
+        local = wire.get("local")
         return cls(
             dict(wire["article"]),
             str(wire["sig"]),
             float(wire["at"]),
             tuple(int(p) for p in wire["expect"]),
+            BandAnswer.from_wire(local) if local is not None else None,
         )
 
 
@@ -205,11 +229,11 @@ class BandAnswer:
     candidates: tuple[CandidateEntry, ...]
 
     def to_wire(self) -> Wire:
-        return {
-            "op": self.OP,
-            "from": self.origin,
-            "candidates": [c.to_wire() for c in self.candidates],
-        }
+        return {"op": self.OP, **self.body()}
+
+    def body(self) -> Wire:
+        """The answer without its "op" (as an article message's "local")."""
+        return {"from": self.origin, "candidates": [c.to_wire() for c in self.candidates]}
 
     @classmethod
     def from_wire(cls, wire: Wire) -> BandAnswer:
@@ -259,7 +283,8 @@ class FiledRow:
 
 @dataclass(frozen=True, slots=True)
 class HeldRow:
-    """`held` row: how many answers the article waits for, and its message as JSON text."""
+    """`held` row: how many answers the article waits for on the candidates topic (its in-process
+    answer is in the message), and its message as JSON text."""
 
     expect: int
     text: str
@@ -289,6 +314,10 @@ class PendingRow:
     @classmethod
     def from_wire(cls, wire: Wire | None) -> PendingRow:
         return cls({int(p): _entries(found) for p, found in (wire or {}).items()})
+
+    def gathered(self, article: ArticleForDecision) -> PendingRow:
+        """The answers with the article's in-process one (it is held with the article)."""
+        return (self.with_answer(article.local) if article.local is not None else None) or self
 
     def with_answer(self, answer: BandAnswer) -> PendingRow | None:
         """The row with `answer` added, or None when that partition has answered before."""

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from schemas import codec
-from streams.stages.dedupe import Verdict, judge, signature
+from schemas import TaggedArticle, codec
+from streams.stages.dedupe import Signature, Verdict, judge, signature
 from streams.stages.dedupe.messages import (
     ArticleForDecision,
     BandAnswer,
@@ -90,3 +90,36 @@ def test_pending_answers_count_each_partition_once_and_candidates_each_article_o
         both.candidates(),
     )
     assert (verdict.kind, verdict.duplicate_of) == ("near", "b"), "the earliest copy is chosen"
+
+
+def test_an_article_message_carries_the_answer_given_in_process() -> None:
+    item = tagged("a", "Banjir merendam ratusan rumah warga di tepi sungai pada Senin pagi.")
+    local = BandAnswer(3, (CandidateEntry("b", SIG, 1.0),))
+    message = ArticleForDecision.of(item, signature(item.text), 1.5, [0, 3], local)
+    wire = codec.loads(codec.dumps(message.to_wire()))
+    assert wire["local"] == {"from": 3, "candidates": [["b", SIG, 1.0]]}
+    assert decode_decision_message(wire) == message
+    # One answer fewer to wait for on the topic; without one, all of them as before.
+    assert message.awaited() == 1
+    assert ArticleForDecision.of(item, _sig(item), 1.5, [0, 3]).awaited() == 2
+    # Gathered with the topic's answers: its partition counts once, its candidates too.
+    row = PendingRow.from_wire({"0": [["c", SIG, 2.0]]})
+    assert sorted(row.gathered(message).answers) == [0, 3]
+    assert [c.id for c in row.gathered(message).candidates()] == ["c", "b"]
+    assert PendingRow.from_wire({"3": []}).gathered(message).to_wire() == {"3": []}
+
+
+def test_a_replayed_article_message_is_told_from_a_revision() -> None:
+    item = tagged("a", "Banjir merendam ratusan rumah warga di tepi sungai pada Senin pagi.")
+    first = ArticleForDecision.of(item, _sig(item), 1.5, [0, 3], BandAnswer(3, ()))
+    grown = ArticleForDecision.of(
+        item, _sig(item), 1.5, [0, 3], BandAnswer(3, (CandidateEntry("b", SIG, 1.0),))
+    )
+    revised = tagged("a", "Banjir merendam ribuan rumah warga di tepi sungai pada Senin pagi.")
+    assert first.replays(grown), "a replay whose band index grew meanwhile"
+    assert not first.replays(ArticleForDecision.of(revised, _sig(revised), 1.5, [0, 3]))
+    assert not first.replays(ArticleForDecision.of(item, _sig(item), 2.5, [0, 3]))
+
+
+def _sig(item: TaggedArticle) -> Signature:
+    return signature(item.text)
