@@ -114,14 +114,34 @@ class Stories:
     def __init__(self, table: MutableMapping[str, Any]) -> None:
         self.table = table
         self.written: set[str] = set()
+        # During `apply`, the last write, held back: a write of the same row right after it
+        # replaces it (one changelog record instead of two). Any prefix of the records leaves
+        # the table as a prefix of the pass's writes would, which a crash may cut (see `apply`).
+        self._held: tuple[str, Wire] | None = None
+        self._holding = False
 
     def node(self, article_id: str) -> StoryNode | None:
-        wire = self.table.get(article_id)
+        held = self._held
+        wire = held[1] if held is not None and held[0] == article_id else self.table.get(article_id)
         return StoryNode.from_wire(wire) if wire is not None else None
 
+    def _known(self, article_id: str) -> bool:
+        held = self._held
+        return (held is not None and held[0] == article_id) or article_id in self.table
+
     def _put(self, article_id: str, node: StoryNode) -> None:
-        self.table[article_id] = node.to_wire()
         self.written.add(article_id)
+        if self._held is not None and self._held[0] != article_id:
+            self._flush()
+        self._held = (article_id, node.to_wire())
+        if not self._holding:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._held is not None:
+            key, wire = self._held
+            self._held = None
+            self.table[key] = wire
 
     def root(self, article_id: str) -> str:
         """The canonical of an article's story (itself when its root row has expired)."""
@@ -149,7 +169,7 @@ class Stories:
         node = self.node(root)
         if node is None:
             return []
-        return [m for m in node.members if m == root or m in self.table]
+        return [m for m in node.members if m == root or self._known(m)]
 
     def apply(self, link: Link) -> list[Outcome]:
         """Record a decided article and its matches; the verdicts to publish because of it.
@@ -159,6 +179,14 @@ class Stories:
         table writes of a pass may be kept only in part), then restates the current verdict of
         every decided member of its story: the events of the first pass may have been lost."""
         self.written = set()
+        self._holding = True
+        try:
+            return self._apply(link)
+        finally:
+            self._holding = False
+            self._flush()
+
+    def _apply(self, link: Link) -> list[Outcome]:
         known = self.node(link.id)
         meta = _meta(link.article)
         replay = known is not None and known.decided and not self.is_revision(link)

@@ -149,3 +149,23 @@ def test_a_pass_cut_short_by_a_crash_is_finished_by_the_replay() -> None:
         # Every verdict the pass changed is published (again), naming the final canonical.
         assert set(out.values()) == {"a"}, (kept, out)
         assert {"b", "c", "d"} <= out.keys(), (kept, out)
+
+
+def test_a_row_written_twice_in_a_row_is_one_changelog_record() -> None:
+    table = Recording()
+    book = Stories(table)
+    book.apply(link("a", []))
+    assert [key for key, _ in table.log] == ["a"], "decided and published: one record"
+    assert table["a"]["decided"]
+    assert table["a"]["pub"] == "a"
+    table.log.clear()
+    book.apply(link("b", ["a"]))
+    # b decided, a's list, b moved and published: the two writes of b in a row are one.
+    assert [key for key, _ in table.log] == ["b", "a", "b"]
+    assert book.written == {"a", "b"}
+    assert (table["b"]["root"], table["b"]["pub"], table["a"]["members"]) == ("a", "a", ["a", "b"])
+    # Outside a pass (a lookup that repoints a row), a write is made at once.
+    table.log.clear()
+    table["c"] = {**table["b"], "root": "b"}
+    assert book.root("c") == "a"
+    assert table["c"]["root"] == "a"
