@@ -75,7 +75,9 @@ def test_table_ratios_and_verdicts_come_from_the_same_run() -> None:
     assert rows["2 workers / 1 worker"].value == "1.25"
     assert rows["2 workers / 1 worker"].ok is False
     assert rows["pipeline / trafilatura"].value == "1.40"
-    assert rows["pipeline / trafilatura"].ok is True
+    assert rows["pipeline / trafilatura"].ok is False  # issue 14: at most 1.3
+    cpu = rows["1-worker CPU / offline CPU per article (1.00 = free machinery)"]
+    assert (cpu.value, cpu.ok) == ("1.00", True)  # 2 s / 20 articles against 100 ms offline
     assert rows["p99 / p50 at half load"].ok is False  # 400 / 100 = 4 > 3
     text = table_text(rows_for(results), width=160)
     assert "MISSED" in text
