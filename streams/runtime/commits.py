@@ -26,8 +26,8 @@ The same consumer tells table recovery where each changelog ends. The embedded b
 ListOffsets gives the first offset of a partition's last record batch, plus one: a worker taking a
 partition back after a rebalance then thought its local state complete and skipped the rest of the
 last batch its previous owner wrote (an article's held message or answers: never decided). The end
-is read from the last batch itself (`lag.end_offsets`), on any broker: it is one fetch per
-changelog partition at a rebalance.
+is read from the last batch itself (`lag.end_offsets`), on any broker that needs no credentials:
+one fetch per changelog partition at a rebalance.
 """
 
 from __future__ import annotations
