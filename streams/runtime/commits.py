@@ -75,6 +75,12 @@ class Consumer(driver.Consumer):
 
     #: Where to read the true changelog ends from (`install`); None: take the broker's word.
     ends_from: ClassVar[str | None] = None
+    clock: Callable[[], float] = staticmethod(time.monotonic)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per partition: the committed offset that holds commits back, and since when.
+        self._holes: dict[TP, tuple[int, float]] = {}
 
     async def highwaters(self, *partitions: TP) -> Mapping[TP, int]:
         """Each partition's end, read from its last record batch when a plain reader can."""
@@ -115,19 +121,10 @@ class Consumer(driver.Consumer):
         return offset if offset > start else None
 
     def _note_hole(self, tp: TP, start: int, stuck: bool) -> None:
-        holes = self._holes_by_tp()
         if not stuck:
-            holes.pop(tp, None)
-        elif holes.get(tp, (None, 0.0))[0] != start:
-            holes[tp] = (start, self.clock())
-
-    def _holes_by_tp(self) -> dict[TP, tuple[int, float]]:
-        """Per partition: the committed offset that holds commits back, and since when."""
-        # Made on first use: faust's constructor is not ours to extend.
-        holes: dict[TP, tuple[int, float]] = self.__dict__.setdefault("_holes", {})
-        return holes
-
-    clock: Callable[[], float] = staticmethod(time.monotonic)
+            self._holes.pop(tp, None)
+        elif self._holes.get(tp, (None, 0.0))[0] != start:
+            self._holes[tp] = (start, self.clock())
 
     async def commit(self, *args: Any, **kwargs: Any) -> bool:
         """Commit what is finished; then read again from a committed offset stuck too long."""
@@ -139,11 +136,11 @@ class Consumer(driver.Consumer):
     async def heal(self) -> None:
         """Seek each partition stuck for `HEAL_AFTER` s back to its committed offset."""
         now = self.clock()
-        for tp, (start, since) in list(self._holes_by_tp().items()):
+        for tp, (start, since) in list(self._holes.items()):
             if now - since < HEAL_AFTER or self._in_hand(tp, start):
                 continue
             log.warning("%s: offset %d was never finished; reading again from it", tp, start)
-            self._holes_by_tp()[tp] = (start, now)
+            self._holes[tp] = (start, now)
             with contextlib.suppress(IllegalStateError):  # revoked meanwhile
                 await self.seek(tp, start)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,25 +31,45 @@ Sent = list[tuple[str, bytes | None, dict[str, Any], dict[str, Any]]]
 
 
 @pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
+def changed() -> asyncio.Event:
+    """Set whenever an agent sends or the store writes: what a test waits on for its fact."""
+    return asyncio.Event()
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch, changed: asyncio.Event) -> Sent:
     """Every message the agents send, instead of a broker: (topic, key, value, options)."""
     out: Sent = []
 
     async def send(self: faust.Topic, key: Any = None, value: Any = None, **kw: Any) -> None:
         out.append((self.get_topic_name(), key, codec.loads(value), kw))
+        changed.set()
 
     monkeypatch.setattr(faust.Topic, "send", send)
     return out
 
 
-async def eventually(check: Callable[[], bool], every: float = 0.05) -> None:
-    """Return once `check()` holds, or after 5 s (the store agent writes when its batch time ends)."""
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(5.0):
-            while True:
-                if check():
-                    return
-                await asyncio.sleep(every)
+def watch_writes(store: Store, changed: asyncio.Event, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Set `changed` after each write of `store` (done in a worker thread by the store agent)."""
+    write, loop = store.write, asyncio.get_running_loop()
+
+    def written(items: Any, events: Any) -> None:
+        try:
+            write(items, events)
+        finally:
+            loop.call_soon_threadsafe(changed.set)
+
+    monkeypatch.setattr(store, "write", written)
+
+
+async def until(check: Callable[[], bool], changed: asyncio.Event) -> None:
+    """Return once `check()` holds, looking again at each change; fail after 5 s."""
+    async with asyncio.timeout(5.0):
+        while True:
+            changed.clear()  # before the look: a change during it is not missed
+            if check():
+                return
+            await changed.wait()
 
 
 def _by_topic(sent: Sent, topic: str) -> list[dict[str, Any]]:
@@ -412,9 +431,12 @@ async def test_an_unknown_internal_message_is_dead_lettered(sent: Sent) -> None:
     assert not _by_topic(sent, topics.UNIQUE)
 
 
-async def test_store_agent_writes_articles_and_duplicates(sent: Sent, tmp_path: Path) -> None:
+async def test_store_agent_writes_articles_and_duplicates(
+    sent: Sent, changed: asyncio.Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = Store(f"sqlite:///{tmp_path / 'agents.sqlite3'}")
     store.migrate()
+    watch_writes(store, changed, monkeypatch)
     store_agents.use_store(store)
     try:
         async with store_agents.store_agent.test_context() as agent:
@@ -425,7 +447,7 @@ async def test_store_agent_writes_articles_and_duplicates(sent: Sent, tmp_path: 
             await on(topics.DUPLICATES).put(key=b"a2", value=codec.dumps(duplicate("a2", "a1")))
             await on(topics.DUPLICATES).put(key=b"bad", value=b"[]")
             # One batch, written when the batch time runs out.
-            await eventually(lambda: store.counts() == {"articles": 1, "duplicates": 1})
+            await until(lambda: store.counts() == {"articles": 1, "duplicates": 1}, changed)
         assert store.counts() == {"articles": 1, "duplicates": 1}
         assert store.duplicate("a2") is not None
         [letter] = _by_topic(sent, topics.DLQ)
@@ -440,7 +462,7 @@ async def test_store_agent_writes_articles_and_duplicates(sent: Sent, tmp_path: 
 
 
 async def test_store_agent_dead_letters_only_the_row_that_fails(
-    sent: Sent, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sent: Sent, changed: asyncio.Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = Store(f"sqlite:///{tmp_path / 'agents.sqlite3'}")
     store.migrate()
@@ -452,6 +474,7 @@ async def test_store_agent_dead_letters_only_the_row_that_fails(
         real(items, events)
 
     monkeypatch.setattr(store, "write", refuse_boom)
+    watch_writes(store, changed, monkeypatch)
     store_agents.use_store(store)
     try:
         async with store_agents.store_agent.test_context() as agent:
@@ -461,8 +484,9 @@ async def test_store_agent_dead_letters_only_the_row_that_fails(
                     key=article_id.encode(), value=codec.dumps(tagged(article_id))
                 )
             await on(topics.UNIQUE).put(key=b"bad", value=b"[]")
-            await eventually(
-                lambda: len(_by_topic(sent, topics.DLQ)) >= 2 and store.counts()["articles"] == 2
+            await until(
+                lambda: len(_by_topic(sent, topics.DLQ)) >= 2 and store.counts()["articles"] == 2,
+                changed,
             )
         assert sorted(store.ids("articles")) == ["ok-1", "ok-2"]
         letters = sorted((m["key"], m["reason"]) for m in _by_topic(sent, topics.DLQ))

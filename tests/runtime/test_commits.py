@@ -49,6 +49,7 @@ def consumer() -> Any:
     made._waiting_for_ack = None
     made._n_acked = 0
     made._gap = defaultdict(IntervalTree)
+    made._holes = {}
     made._committed_offset[PART] = 10
     return made
 

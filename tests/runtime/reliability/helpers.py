@@ -5,7 +5,6 @@ Brokers, workers and waits come from `streams.runtime.harness`.
 
 from __future__ import annotations
 
-import asyncio
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +15,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from benchmarks.synthetic import WORDS
 from streams.core import topics
-from streams.runtime.harness import dead_letters, open_consumer, records, run
+from streams.runtime.harness import dead_letters, open_consumer, records, run, wait_for
 from streams.runtime.lag import committed_lag
 from streams.store import Store
 
@@ -204,13 +203,11 @@ def settled(bootstrap: str, within: float) -> dict[str, int]:
     Every message handled and none committed over is not enough: a commit that stalls below a
     message (an offset never acked) reads every later message again at each restart.
     """
-    return run(_settled(bootstrap, within))
+    lag: dict[str, int] = {}
 
+    def committed_all() -> bool:
+        lag.update(run(committed_lag(bootstrap, "warta", list(topics.CONSUMED), last_batch=True)))
+        return not any(lag.values())
 
-async def _settled(bootstrap: str, within: float) -> dict[str, int]:
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        lag = await committed_lag(bootstrap, "warta", list(topics.CONSUMED), last_batch=True)
-        if not any(lag.values()) or asyncio.get_running_loop().time() > deadline:
-            return lag
-        await asyncio.sleep(0.5)  # a poll interval: the commit comes every 2.8 s
+    wait_for(committed_all, timeout=within)
+    return lag
