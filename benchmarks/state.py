@@ -161,20 +161,25 @@ def recovery(proc: Process, broker: EmbeddedBroker, tmp: Path, n: int) -> tuple[
     return local, restored
 
 
-def one(kind: str, count: int, recover: bool) -> tuple[Run, tuple[float, float] | None]:
-    """A fresh broker and worker: fill `count`, measure, optionally the two recoveries."""
+def one(
+    kind: str, count: int, recover: bool, memory: Run | None = None, show: bool = False
+) -> tuple[Run, tuple[float, float] | None]:
+    """A fresh broker and worker: fill `count`, measure (with `show`, printed at once: the
+    recoveries take long), optionally the two recoveries."""
     with tempfile.TemporaryDirectory() as name, harness.broker() as broker:
         tmp = Path(name)
         asyncio.run(ensure_topics(broker.bootstrap, topics.all_topics("warta"), 4, 1))
         run, proc = fill(broker, tmp, kind, count)
         try:
+            if show:
+                report(run, memory)
             times = recovery(proc, broker, tmp, count) if recover else None
         finally:
             proc.stop(120)
         return run, times
 
 
-def report(run: Run, memory: Run | None, times: tuple[float, float] | None) -> None:
+def report(run: Run, memory: Run | None) -> None:
     """The table of figures."""
     print(f"\nstate store {run.store_kind}, {run.count:,} distinct articles in a 30-day window")
     base = run.rss.get(CHECKPOINTS[0])
@@ -197,11 +202,12 @@ def report(run: Run, memory: Run | None, times: tuple[float, float] | None) -> N
             f"RSS {memory.end:.0f} MiB at the end; "
             f"on disk / memory throughput: {run.rate / memory.rate:.2f}"
         )
-    if times is not None:
-        print(
-            f"  SIGKILL, restart on the local state: first new article stored after {times[0]:.1f} s"
-        )
-        print(f"  empty state directory, restored from the changelogs: after {times[1]:.1f} s")
+
+
+def report_recovery(times: tuple[float, float]) -> None:
+    """The two recovery figures."""
+    print(f"  SIGKILL, restart on the local state: first new article stored after {times[0]:.1f} s")
+    print(f"  empty state directory, restored from the changelogs: after {times[1]:.1f} s")
 
 
 def main() -> None:
@@ -214,8 +220,9 @@ def main() -> None:
     # SIGTERM unwinds like Ctrl-C, so the worker and the broker are stopped, not orphaned.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     memory = one("memory", args.compare, False)[0] if args.compare else None
-    run, times = one(args.store, args.count, not args.no_recovery)
-    report(run, memory, times)
+    times = one(args.store, args.count, not args.no_recovery, memory, show=True)[1]
+    if times is not None:
+        report_recovery(times)
 
 
 if __name__ == "__main__":

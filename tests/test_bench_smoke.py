@@ -128,7 +128,7 @@ def test_the_state_report_counts_growth_from_the_start_and_once_warm(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     run = Run("rocksdb", 300_000, {20_000: 400.0, 100_000: 431.0, 300_000: 455.0}, 96.0, 10, 455.0)
-    report(run, None, None)
+    report(run, None)
     out = capsys.readouterr().out
     assert "RSS growth per 100,000 articles: 19.6 MiB" in out  # (455 - 400) / 280,000
     assert "counted from 100,000 on: 12.0 MiB per 100,000" in out  # (455 - 431) / 200,000

@@ -8,7 +8,11 @@ partition and in the same write batch as the row itself:
   for the agents' writes, the changelog record's timestamp on recovery), read by `DiskExpiry`
   (`stages/dedupe/expiry.py` keeps the in-memory one);
 - for a table with a `derive` function registered in `DERIVED` (the `filed` table: its band
-  keys), `\\0b<derived key>\\0<ms><key>` entries, read by `DiskBands` in `streams.runtime.tables`.
+  keys), one `\\0b<derived key>` entry per derived key whose value lists the rows filed under it
+  (`<ms><length><key>` each, oldest first, the newest `MAX_PER_BAND` kept), read by `DiskBands`
+  in `streams.runtime.tables`. One entry per band key, not one per band key and row: a lookup is
+  a point read that the bloom filter answers for the many keys with nothing filed (an iterator's
+  seek per band key cost about eight times as much).
 
 Both are rebuilt row by row with the changelog, never by a scan of the table, so a restarted
 worker keeps them and one restored on an empty directory gets them with the rows. Table keys never
@@ -42,15 +46,36 @@ TIME = b"\0t"
 WRITTEN = b"\0a"
 DERIVED_PREFIX = b"\0b"
 _MS = struct.Struct(">Q")
+_LEN = struct.Struct(">H")
 
 
 def _ms(seconds: float) -> bytes:
     return _MS.pack(max(0, int(seconds * 1000)))
 
 
-def derived_prefix(derived: bytes) -> bytes:
-    """Where the rows filed under one derived key begin (a band key's articles)."""
-    return DERIVED_PREFIX + derived + b"\0"
+def derived_entry(derived: bytes) -> bytes:
+    """The key of the entry listing the rows filed under one derived key (a band key's)."""
+    return DERIVED_PREFIX + derived
+
+
+# A derived key's rows: (stamp, row key), oldest first.
+Filed = list[tuple[bytes, bytes]]
+
+
+def unpack_filed(value: bytes | None) -> Filed:
+    """The rows of a derived entry's value."""
+    rows: Filed = []
+    at = 0
+    while value is not None and at < len(value):
+        size = _LEN.unpack_from(value, at + 8)[0]
+        rows.append((value[at : at + 8], value[at + 10 : at + 10 + size]))
+        at += 10 + size
+    return rows
+
+
+def pack_filed(rows: Filed) -> bytes:
+    """A derived entry's value: the newest `MAX_PER_BAND` rows, oldest first."""
+    return b"".join(stamp + _LEN.pack(len(key)) + key for stamp, key in rows[-MAX_PER_BAND:])
 
 
 # One memory budget for all the worker's databases. faust opens one per table and partition (6
@@ -59,6 +84,7 @@ def derived_prefix(derived: bytes) -> bytes:
 # memtables are charged to it (RocksDB's write buffer manager): RocksDB stays near CACHE_BYTES.
 CACHE_BYTES = 64 * 1024 * 1024
 WRITE_BUFFER_BYTES = 32 * 1024 * 1024
+BLOOM_BITS = 10
 _cache = rocksdict.Cache(CACHE_BYTES)
 _write_buffers = rocksdict.WriteBufferManager.new_write_buffer_manager_with_cache(
     WRITE_BUFFER_BYTES, False, _cache
@@ -77,10 +103,18 @@ class SharedBudgetOptions(RocksDBOptions):
         options.set_max_write_buffer_number(self.max_write_buffer_number)
         options.set_write_buffer_manager(_write_buffers)
         table = rocksdict.BlockBasedOptions()
-        table.set_bloom_filter(self.bloom_filter_size, True)
+        # Most reads miss (a new article's band keys, fingerprint and verdict): 10 bits per key
+        # (1 % false positives; faust's default of 3 gives ~15 %, each a block read).
+        table.set_bloom_filter(BLOOM_BITS, True)
         table.set_block_cache(_cache)
         # Index and filter blocks count against the budget too, not beside it per open file.
+        # Partitioned, so that a lookup loads one small partition of them, not a file's whole
+        # filter, once the window's filters outgrow the cache; the top levels stay pinned.
         table.set_cache_index_and_filter_blocks(True)
+        table.set_index_type(rocksdict.BlockBasedIndexType.two_level_index_search())
+        table.set_partition_filters(True)
+        table.set_pin_top_level_index_and_filter(True)
+        table.set_pin_l0_filter_and_index_blocks_in_cache(True)
         options.set_block_based_table_factory(table)
         return options
 
@@ -143,19 +177,11 @@ class IndexedStore(Store):
                 break
         return found
 
-    def derived_keys(self, partition: int, derived: bytes, limit: int) -> list[bytes]:
-        """The keys of the rows filed under a derived key, newest first, at most `limit`."""
-        prefix = derived_prefix(derived)
-        it = self.db(partition).iter()
-        it.seek_for_prev(prefix + b"\xff")
-        keys: list[bytes] = []
-        while it.valid() and len(keys) < limit:
-            entry = bytes(it.key())
-            if not entry.startswith(prefix):
-                break
-            keys.append(entry[len(prefix) + 8 :])
-            it.prev()
-        return keys
+    def derived_keys(self, partition: int, derived: Iterable[bytes]) -> list[list[bytes]]:
+        """For each derived key, the keys of the rows filed under it, oldest first."""
+        entries = [derived_entry(d) for d in derived]
+        values = self.db(partition).get(entries) if entries else []
+        return [[key for _, key in unpack_filed(value)] for value in values]
 
     def _set(self, key: bytes, value: bytes | None) -> None:
         event = current_event()
@@ -164,7 +190,9 @@ class IndexedStore(Store):
         db = self.db(partition)
         batch = rocksdict.WriteBatch(raw_mode=True)
         now = time.time()
-        self._write(db, batch, key, value, now)
+        filed: dict[bytes, Filed] = {}
+        self._write(db, batch, key, value, now, filed)
+        self._file(batch, filed)
         db.write(batch)
         self._lower_floor(partition, _ms(now))
         self._key_index[key] = partition
@@ -172,7 +200,9 @@ class IndexedStore(Store):
     def _del(self, key: bytes) -> None:
         for db in list(self._dbs_for_key(key)):
             batch = rocksdict.WriteBatch(raw_mode=True)
-            self._write(db, batch, key, None, 0.0)
+            filed: dict[bytes, Filed] = {}
+            self._write(db, batch, key, None, 0.0, filed)
+            self._file(batch, filed)
             db.write(batch)
 
     def apply_changelog_batch(
@@ -193,17 +223,30 @@ class IndexedStore(Store):
             self._floor.pop(partition, None)  # recovered rows keep their own, older times
             db = self.db(partition)
             writes = rocksdict.WriteBatch(raw_mode=True)
+            filed: dict[bytes, Filed] = {}
             for key, (value, at) in rows.items():
-                self._write(db, writes, key, value, at)
+                self._write(db, writes, key, value, at, filed)
+            self._file(writes, filed)
             db.write(writes)
         for tp, offset in offsets.items():
             self.set_persisted_offset(tp, offset)
 
-    def _write(self, db: Any, batch: Any, key: bytes, value: bytes | None, at: float) -> None:
+    def _write(
+        self,
+        db: Any,
+        batch: Any,
+        key: bytes,
+        value: bytes | None,
+        at: float,
+        filed: dict[bytes, Filed],
+    ) -> None:
+        """Put a row and its index entries into `batch`; the derived entries it changes go into
+        `filed` (with those of earlier rows of the same batch), which `_file` then writes."""
         old = db.get(key)
         if old is not None:
             for derived in self.derive(key, old):
-                self._underive(db, batch, derived, key)
+                rows = self._filed(db, filed, derived)
+                rows[:] = [row for row in rows if row[1] != key]
         self._untime(db, batch, key)
         if value is None:
             batch.delete(key)
@@ -212,12 +255,24 @@ class IndexedStore(Store):
         batch.put(key, value)
         _stamp(batch, key, stamp)
         for derived in self.derive(key, value):
-            batch.put(derived_prefix(derived) + stamp + key, b"")
+            rows = self._filed(db, filed, derived)
+            rows.append((stamp, key))
+            rows.sort()  # recovery may bring rows older than those filed already
 
-    def _underive(self, db: Any, batch: Any, derived: bytes, key: bytes) -> None:
-        stamp = db.get(WRITTEN + key)
-        if stamp is not None:
-            batch.delete(derived_prefix(derived) + stamp + key)
+    @staticmethod
+    def _filed(db: Any, filed: dict[bytes, Filed], derived: bytes) -> Filed:
+        entry = derived_entry(derived)
+        if entry not in filed:
+            filed[entry] = unpack_filed(db.get(entry))
+        return filed[entry]
+
+    @staticmethod
+    def _file(batch: Any, filed: dict[bytes, Filed]) -> None:
+        for entry, rows in filed.items():
+            if rows:
+                batch.put(entry, pack_filed(rows))
+            else:
+                batch.delete(entry)
 
     def _untime(self, db: Any, batch: Any, key: bytes) -> None:
         stamp = db.get(WRITTEN + key)
@@ -329,9 +384,9 @@ class DiskExpiry:
 class DiskBands:
     """The band index of `filed` on disk: the interface of `stages/dedupe/owned.OwnedBands`.
 
-    The store derives `band key -> filed key` entries from each `filed` row (`filed_bands`), so
-    filing, expiry and recovery keep it without a scan; a lookup reads a band key's newest
-    `MAX_PER_BAND` entries and their rows from the partition's database.
+    The store derives a `band key -> filed keys` entry from the `filed` rows (`filed_bands`), so
+    filing, expiry and recovery keep it without a scan; a lookup reads the entries of all its
+    band keys in one multi-get, then the rows they list, from the partition's database.
     """
 
     def __init__(self, filed: Any) -> None:
@@ -349,16 +404,16 @@ class DiskBands:
     def ids(self, partition: int, key: str) -> tuple[str, ...]:
         """The ids filed under a band key, oldest first."""
         store: IndexedStore = self.filed.data
-        found = store.derived_keys(partition, _band(key), MAX_PER_BAND)
-        return tuple(split_filed_key(table_key(k))[1] for k in reversed(found))
+        found = store.derived_keys(partition, [_band(key)])[0]
+        return tuple(split_filed_key(table_key(k))[1] for k in found)
 
     def lookup(self, partition: int, keys: Iterable[str], article_id: str) -> list[CandidateEntry]:
         """Every other article still filed under any of `keys`, with its signature and time."""
         store: IndexedStore = self.filed.data
         db = store.db(partition)
         found: dict[str, CandidateEntry] = {}
-        for key in keys:
-            for raw in store.derived_keys(partition, _band(key), MAX_PER_BAND):
+        for filed in store.derived_keys(partition, [_band(key) for key in keys]):
+            for raw in filed:
                 other = split_filed_key(table_key(raw))[1]
                 if other == article_id or other in found:
                     continue

@@ -144,3 +144,12 @@ def test_rows_not_due_by_their_event_are_looked_at_again_later(filed: Table) -> 
     clock.now = 216.0
     expiry.forget([0])
     assert expiry.sweep(0) == 1
+
+
+def test_a_band_key_keeps_its_newest_rows_in_time_order(
+    filed: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(state, "MAX_PER_BAND", 3)
+    apply(filed, *(record(0, i, f"0:{i}", row(["hot"]), 100.0 + i) for i in range(4)))
+    apply(filed, record(0, 4, "0:late", row(["hot"]), 102.5))  # recovered out of time order
+    assert DiskBands(filed).ids(0, "hot") == ("2", "late", "3")
