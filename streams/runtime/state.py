@@ -42,6 +42,9 @@ Derive = Callable[[bytes, bytes], Iterable[bytes]]
 # Table name -> its derive function; tables.py registers the `filed` table's.
 DERIVED: dict[str, Derive] = {}
 
+# The layout of the indexes below; 2: one entry per derived key (1: one per derived key and row).
+FORMAT = b"\0format"
+FORMAT_VERSION = b"2"
 TIME = b"\0t"
 WRITTEN = b"\0a"
 DERIVED_PREFIX = b"\0b"
@@ -137,6 +140,25 @@ class IndexedStore(Store):
     def db(self, partition: int) -> Any:
         """The RocksDB database of a partition (opened on first use)."""
         return self._db_for_partition(partition)
+
+    def close_partition(self, partition: int) -> None:
+        """Close a partition's database; the next use opens it again."""
+        db = self._dbs.pop(partition, None)
+        if db is not None:
+            db.close()
+
+    def _open_for_partition(self, partition: int) -> Any:
+        # A database of another layout of the indexes is emptied: without faust's offset in it,
+        # the partition is restored from its changelog, indexes and all, as on a new machine.
+        db = super()._open_for_partition(partition)
+        version = db.get(FORMAT)
+        if version != FORMAT_VERSION and (version is not None or not _empty(db)):
+            db.close()
+            rocksdict.Rdict.destroy(str(self.partition_path(partition)))
+            db = super()._open_for_partition(partition)
+        if version != FORMAT_VERSION:
+            db.put(FORMAT, FORMAT_VERSION)
+        return db
 
     def written(self, partition: int, key: bytes) -> float | None:
         """When a row of the partition was last written (epoch seconds), or None if absent."""
@@ -295,6 +317,12 @@ def _stamp(batch: Any, key: bytes, stamp: bytes) -> None:
     """File a row in the time index: by time (for sweeps) and by key (to move it later)."""
     batch.put(TIME + stamp + key, b"")
     batch.put(WRITTEN + key, stamp)
+
+
+def _empty(db: Any) -> bool:
+    it = db.iter()
+    it.seek_to_first()
+    return not it.valid()
 
 
 def _prefixed(db: Any, prefix: bytes, start: bytes = b"") -> Iterator[bytes]:

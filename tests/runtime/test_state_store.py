@@ -153,3 +153,18 @@ def test_a_band_key_keeps_its_newest_rows_in_time_order(
     apply(filed, *(record(0, i, f"0:{i}", row(["hot"]), 100.0 + i) for i in range(4)))
     apply(filed, record(0, 4, "0:late", row(["hot"]), 102.5))  # recovered out of time order
     assert DiskBands(filed).ids(0, "hot") == ("2", "late", "3")
+
+
+def test_a_database_of_another_index_layout_is_emptied_for_a_restore(filed: Table) -> None:
+    apply(filed, record(0, 5, "0:a", row(["b"]), 100.0))
+    store = filed.data
+    tp = TP("warta-filed-changelog", 0)
+    assert store.persisted_offset(tp) == 5
+    store.db(0).delete(state.FORMAT)  # as a version before the format marker left it
+    store.db(0).put(b"\0b" + b"b\0" + b"\0" * 8 + stored("0:a"), b"")  # its band entry
+    store.close_partition(0)
+    assert store.persisted_offset(tp) is None  # reopened empty: the changelog restores it all
+    assert DiskBands(filed).ids(0, "b") == ()
+    apply(filed, record(0, 5, "0:a", row(["b"]), 100.0))
+    store.close_partition(0)
+    assert DiskBands(filed).ids(0, "b") == ("a",)  # the current layout is kept on reopening
