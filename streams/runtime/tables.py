@@ -12,7 +12,8 @@ from typing import Any
 from aiokafka.partitioner import murmur2
 
 from streams.runtime.app import app, settings
-from streams.runtime.state import DERIVED, DiskBands, DiskExpiry, filed_bands
+from streams.runtime.state import DERIVED
+from streams.runtime.state_readers import DiskBands, DiskExpiry, filed_bands
 from streams.stages.dedupe.expiry import Expiry
 from streams.stages.dedupe.messages import FiledRow
 from streams.stages.dedupe.owned import OwnedBands, filed_partition, split_filed_key

@@ -19,7 +19,8 @@ from faust.types import TP
 
 from schemas import codec
 from streams.runtime import state
-from streams.runtime.state import RECHECK, DiskBands, DiskExpiry, IndexedStore, filed_bands
+from streams.runtime.state import IndexedStore
+from streams.runtime.state_readers import RECHECK, DiskBands, DiskExpiry, filed_bands
 from streams.stages.dedupe.messages import FiledRow
 
 
