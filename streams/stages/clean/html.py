@@ -21,18 +21,35 @@ from streams.stages.clean.text import split_caption
 
 # Social embeds quote other people's posts: they are not the story's text. Fact boxes sum the
 # story up beside it, author boxes describe the writer, and figure captions are kept apart
-# (HtmlResult.captions), not in the body.
-_PRUNE = [
-    '//blockquote[contains(@class, "twitter-tweet") or contains(@class, "instagram-media")'
-    ' or contains(@class, "tiktok-embed")]',
-    '//*[contains(@class, "fact-box") or contains(@class, "factbox") or contains(@class, "infobox")'
-    ' or contains(@class, "info-box")]',
-    "//figcaption",
-    # lists made only of links are related-story and menu lists, not prose
-    "//*[self::ul or self::ol][li[2]][not(li[normalize-space(.) != normalize-space(.//a)])]",
-    '//*[contains(@class, "author-bio") or contains(@class, "author__bio")'
-    ' or contains(@class, "author-box")]',
-]
+# (HtmlResult.captions), not in the body. Lists made only of links are related-story and menu
+# lists, not prose. One expression, so that the page's elements are walked once, not once per
+# rule (1.1 against 3.0 ms per page of the benchmark corpus, one run); the class tests are gated on a
+# substring every listed class shares ("box" or "bio"), the costly part being `contains` itself.
+_BOX_CLASSES = (
+    "fact-box",
+    "factbox",
+    "infobox",
+    "info-box",
+    "author-bio",
+    "author__bio",
+    "author-box",
+)
+_EMBED_CLASSES = ("twitter-tweet", "instagram-media", "tiktok-embed")
+
+
+def _any_class(names: tuple[str, ...]) -> str:
+    return " or ".join(f'contains(@class, "{name}")' for name in names)
+
+
+_PRUNE = (
+    "//*[self::figcaption"
+    f' or ((contains(@class, "box") or contains(@class, "bio")) and ({_any_class(_BOX_CLASSES)}))'
+    f" or (self::blockquote and ({_any_class(_EMBED_CLASSES)}))"
+    " or ((self::ul or self::ol) and li[2]"
+    " and not(li[normalize-space(.) != normalize-space(.//a)]))]"
+)
+assert all("box" in name or "bio" in name for name in _BOX_CLASSES)
+
 _CAPTION_MAX = 400
 _CAPTIONS_MAX = 20
 
